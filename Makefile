@@ -1,0 +1,33 @@
+# adverify: set-up, main job and tests.
+# `make run` and `make test` install what is missing first (`make deps`, idempotent).
+SWIFT ?= swift
+
+.PHONY: deps run test build
+
+deps:
+	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found on PATH (install Swift 6.1 or newer from swift.org)"; exit 1; }
+	@if pkg-config --exists gsl openblas 2>/dev/null; then \
+		echo "deps: GSL $$(pkg-config --modversion gsl) and OpenBLAS $$(pkg-config --modversion openblas) found"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "deps: installing libgsl-dev libopenblas-dev pkg-config with apt-get"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libgsl-dev libopenblas-dev pkg-config >/dev/null && \
+		pkg-config --exists gsl openblas; \
+	elif [ "$$(uname)" = "Darwin" ]; then \
+		echo "deps: GSL/OpenBLAS not found. On macOS run: brew install gsl openblas pkg-config"; \
+		echo "      and export PKG_CONFIG_PATH=\"$$(brew --prefix openblas 2>/dev/null)/lib/pkgconfig:$$PKG_CONFIG_PATH\""; \
+		exit 1; \
+	else \
+		echo "deps: GSL and OpenBLAS (with pkg-config files) are required; install them with your package manager"; \
+		exit 1; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: deps
+	$(SWIFT) run adverify demo
+
+test: deps
+	$(SWIFT) test

@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "adverify",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "adverify", targets: ["adverify"]),
+        .library(name: "ADCore", targets: ["ADCore"]),
+        .library(name: "ADNumeric", targets: ["ADNumeric"]),
+        .library(name: "ADVerify", targets: ["ADVerify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // GSL from the system (Debian libgsl-dev, Homebrew gsl), found with pkg-config.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
+        ),
+        .target(
+            name: "ADCore",
+            dependencies: [.product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "ADNumeric",
+            dependencies: ["CGSL", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "ADVerify",
+            dependencies: ["ADCore", "ADNumeric", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .executableTarget(
+            name: "adverify",
+            dependencies: ["ADCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(
+            name: "ADTestSupport",
+            dependencies: [
+                .product(name: "Numerics", package: "swift-numerics"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/ADTestSupport"
+        ),
+        .testTarget(
+            name: "ADCoreTests",
+            dependencies: ["ADCore", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADNumericTests",
+            dependencies: ["ADNumeric", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADVerifyTests",
+            dependencies: ["ADVerify", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

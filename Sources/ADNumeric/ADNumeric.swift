@@ -1,0 +1,2 @@
+// ADNumeric: numerical oracles (placeholder).
+public enum ADNumeric {}

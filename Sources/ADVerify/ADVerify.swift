@@ -1,0 +1,2 @@
+// ADVerify: tolerances and verdicts (placeholder).
+public enum ADVerify {}

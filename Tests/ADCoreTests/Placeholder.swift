@@ -1,0 +1,4 @@
+import Testing
+@testable import ADCore
+
+@Test func moduleLoads() { #expect(Bool(true)) }

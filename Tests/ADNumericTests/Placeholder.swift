@@ -1,0 +1,4 @@
+import Testing
+@testable import ADNumeric
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import ADVerify
+
+@Test func moduleLoads() { #expect(Bool(true)) }
