@@ -1,4 +1,0 @@
-import Testing
-@testable import ADCore
-
-@Test func moduleLoads() { #expect(Bool(true)) }
