@@ -80,8 +80,9 @@ public struct Graph: Sendable, Hashable {
         }
     }
 
-    /// A number as a person writes it: `2`, `0.5`, `3.141592653589793`.
+    /// A number as a person writes it: `2`, `0.5`, `1e-07`, and `pi` for `Double.pi`.
     public static func format(_ x: Double) -> String {
+        if x == .pi { return "pi" }
         if x.isFinite, x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
         return String(describing: x)
     }

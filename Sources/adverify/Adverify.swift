@@ -4,6 +4,7 @@ import ArgumentParser
 struct Adverify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adverify",
-        abstract: "Verify automatic differentiation and measure what gradients cost."
+        abstract: "Verify automatic differentiation and measure what gradients cost.",
+        subcommands: [Demo.self]
     )
 }
