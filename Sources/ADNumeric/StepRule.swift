@@ -1,5 +1,5 @@
 // The default step of every difference rule, in one place so the choices can be read together.
-import RealModule
+import Numerics
 
 /// Default steps of the difference rules, relative to `s = max(|x|, 1)`.
 ///
