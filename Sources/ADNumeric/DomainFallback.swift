@@ -1,7 +1,35 @@
 // What a stencil does when it steps outside the function's domain (log near 0, sqrt of a negative).
 
-/// One attempt of a stencil at a given (representable) step; `nil` when a value was not finite.
-typealias StencilAttempt = (_ step: Double, _ log: inout EvaluationLog) -> Estimate?
+/// What one attempt of a stencil at a given (representable) step produced.
+enum Attempt {
+    case estimate(Estimate)
+    /// A stencil value was not finite: the stencil left the domain.
+    case nonFinite
+    /// The differences between the stencil at h, 2h, 4h do not shrink like h^p: the step is too
+    /// large for the scale on which f varies (or f oscillates across the stencil).
+    case notAsymptotic(String)
+}
+
+typealias StencilAttempt = (_ step: Double, _ log: inout EvaluationLog) -> Attempt
+
+/// Checks that a stencil of order `p` is in its asymptotic regime at step h.
+///
+/// ```
+/// e1 = |D(2h) - D(h)|,  e2 = |D(4h) - D(2h)|,   asymptotically e2 / e1 = 2^p
+/// ```
+/// Only checked when the differences stand out of round-off (`max(e1, e2) > 8 r`); a ratio
+/// outside `[2^p / 2, 2^p * 2]` means the error estimate from `e1` cannot be trusted (e.g.
+/// `sin` at `x = 1e5` with a step relative to `|x|` aliases, and `D(h)`, `D(2h)` are both
+/// tiny and close while the derivative is 1). Returns the reason, or nil when fine.
+func asymptoticViolation(_ d1: Double, _ d2: Double, _ d4: Double, order p: Double, roundoff r: Double, step h: Double) -> String? {
+    let e1 = abs(d2 - d1), e2 = abs(d4 - d2)
+    guard Swift.max(e1, e2) > 8 * r else { return nil }
+    let expected = Double(sign: .plus, exponent: Int(p), significand: 1)
+    let ratio = e2 / e1
+    if ratio >= expected / 2, ratio <= expected * 2 { return nil }
+    return "at step \(h) the estimates D(h), D(2h), D(4h) = \(d1), \(d2), \(d4) do not converge like h^\(Int(p)): "
+        + "the step is too large for the scale on which f varies"
+}
 
 /// At most this many step reductions by 8 (a factor of 6.9e10 in all) before giving up on a
 /// symmetric stencil; each costs the stencil's evaluations again.
@@ -17,20 +45,35 @@ func withDomainFallback(
     of f: (Double) throws -> Double, at x: Double, fx: Double, step h: Double,
     method: DifferenceMethod, log: inout EvaluationLog, attempt: StencilAttempt
 ) -> Estimate {
-    if var e = attempt(h, &log) {
+    var lastProblem: Attempt
+    switch attempt(h, &log) {
+    case .estimate(var e):
         e.evaluations = log.count
         return e
+    case let problem: lastProblem = problem
     }
     var hs = abs(h)
     for _ in 0..<maxStepReductions {
         hs /= 8
         guard x + hs != x, x - hs != x else { break }
         let step = representableStep(hs, at: x)
-        if var e = attempt(step, &log) {
+        switch attempt(step, &log) {
+        case .estimate(var e):
             e.evaluations = log.count
-            e.note = "step reduced from \(abs(h)) to \(step): the stencil left the function's domain"
+            let why: String
+            if case .notAsymptotic = lastProblem {
+                why = "the stencil at the larger step was not in its asymptotic regime"
+            } else {
+                why = "the stencil left the function's domain"
+            }
+            e.note = "step reduced from \(abs(h)) to \(step): \(why)"
             return e
+        case let problem: lastProblem = problem
         }
+    }
+    if case .notAsymptotic(let reason) = lastProblem {
+        // The domain was fine; a one-sided rule would not converge either.
+        return .inconclusive(reason, method: method, step: abs(h), evaluations: log.count)
     }
     for side in [1.0, -1.0] {
         var hs = abs(h) / 8

@@ -41,8 +41,8 @@ public struct JacobianEstimate: Codable, Sendable, Hashable {
 ///
 /// The loop perturbs one reused copy of `x` (no array per evaluation) and evaluates `f(x)` once
 /// for all partials, so the forward difference with `estimateError: false` is exactly Domke's
-/// loop: `n + 1` evaluations. Per partial (plus the shared `f(x)`): forward/backward 2
-/// (1 without error estimate), central 4, 5-point 6, Richardson ~24-84, GSL central 12-24,
+/// loop: `n + 1` evaluations. Per partial (plus the shared `f(x)`): forward/backward 3
+/// (1 without error estimate), central 6, 5-point 8, Richardson ~24-84, GSL central 12-24,
 /// GSL forward/backward 4-8. For `.complexStep` use `complexStepGradient(of:at:estimateError:)`.
 public func gradient(
     of f: ([Double]) throws -> Double, at x: [Double], method: DifferenceMethod, estimateError: Bool = true

@@ -54,14 +54,14 @@ func richardson(
             guard x + start != x else { break }
             guard let run = riddersTableau(f, x, firstStep: start, &log) else {
                 // The first, widest stencil left the domain: let the caller shrink the step.
-                if best == nil { return nil }
+                if best == nil { return .nonFinite }
                 break
             }
             if best == nil || run.error < best!.error { best = run }
             if let b = best, b.error <= satisfiedRelativeError * abs(b.value) { break }
             start = representableStep(start / restartShrink, at: x)
         }
-        return best
+        return best.map { .estimate($0) } ?? .nonFinite
     }
     // Richardson's tableau cannot see a kink (at |x| the central differences are all 0);
     // compare one-sided derivatives at the central step.
