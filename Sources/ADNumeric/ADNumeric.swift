@@ -1,2 +1,0 @@
-// ADNumeric: numerical oracles (placeholder).
-public enum ADNumeric {}

@@ -1,2 +1,0 @@
-// ADVerify: tolerances and verdicts (placeholder).
-public enum ADVerify {}

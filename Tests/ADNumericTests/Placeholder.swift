@@ -1,4 +1,0 @@
-import Testing
-@testable import ADNumeric
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import ADVerify
-
-@Test func moduleLoads() { #expect(Bool(true)) }
