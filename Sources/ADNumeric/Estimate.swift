@@ -20,6 +20,9 @@ public enum DifferenceMethod: String, Codable, Sendable, Hashable, CaseIterable 
     case gslForward
     /// GSL's `gsl_deriv_backward` (the forward rule with a negative step).
     case gslBackward
+
+    /// Every method that differentiates a real closure (all but the complex step).
+    public static let realClosureMethods: [DifferenceMethod] = allCases.filter { $0 != .complexStep }
 }
 
 /// Whether an estimate can be used as a reference.

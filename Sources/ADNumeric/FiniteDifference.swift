@@ -81,6 +81,42 @@ func checkedStep(_ step: Double?, default rule: Double, at x: Double) -> Double?
     return representableStep(h, at: x)
 }
 
+/// Where a stencil starts: its checked step and `f(x)`, or the inconclusive estimate that ends it.
+enum StencilStart {
+    case ready(step: Double, fx: Double)
+    case stop(Estimate)
+}
+
+func startStencil(
+    _ f: (Double) throws -> Double, _ x: Double, step: Double?, rule: Double, fx known: Double?,
+    method: DifferenceMethod, _ log: inout EvaluationLog
+) -> StencilStart {
+    guard let h = checkedStep(step, default: rule, at: x) else { return .stop(invalidStep(step, x, method)) }
+    switch centerValue(f, x, known: known, &log) {
+    case .success(let fx): return .ready(step: h, fx: fx)
+    case .failure(let e): return .stop(.inconclusive(e.reason, method: method, step: h, evaluations: log.count))
+    }
+}
+
+/// `f(x + k h)` and `f(x - k h)` for `k = 1, 2, 4, …` (`levels` of them), sampled in that
+/// order; `nil` as soon as one is not finite (the domain fallback then shrinks the step).
+func symmetricSamples(
+    _ f: (Double) throws -> Double, _ x: Double, _ h: Double, levels: Int, _ log: inout EvaluationLog
+) -> (plus: [Double], minus: [Double])? {
+    var plus: [Double] = [], minus: [Double] = []
+    plus.reserveCapacity(levels)
+    minus.reserveCapacity(levels)
+    var k = 1.0
+    for _ in 0..<levels {
+        let p = sample(f, x + k * h, &log), m = sample(f, x - k * h, &log)
+        guard p.isFinite, m.isFinite else { return nil }
+        plus.append(p)
+        minus.append(m)
+        k *= 2
+    }
+    return (plus, minus)
+}
+
 func invalidStep(_ step: Double?, _ x: Double, _ method: DifferenceMethod) -> Estimate {
     .inconclusive(
         "step \(step.map { "\($0)" } ?? "rule") is not a positive finite number that changes x = \(x)",
@@ -92,13 +128,10 @@ func oneSidedDifference(
     estimateError: Bool, _ log: inout EvaluationLog
 ) -> Estimate {
     let method: DifferenceMethod = sign > 0 ? .forward : .backward
-    guard let h = checkedStep(step, default: StepRule.oneSided(at: x), at: x) else {
-        return invalidStep(step, x, method)
-    }
-    let fx: Double
-    switch centerValue(f, x, known: known, &log) {
-    case .success(let v): fx = v
-    case .failure(let e): return .inconclusive(e.reason, method: method, step: h, evaluations: log.count)
+    let h: Double, fx: Double
+    switch startStencil(f, x, step: step, rule: StepRule.oneSided(at: x), fx: known, method: method, &log) {
+    case let .ready(step, value): (h, fx) = (step, value)
+    case let .stop(estimate): return estimate
     }
     return withDomainFallback(of: f, at: x, fx: fx, step: h, method: method, log: &log) { h, log in
         let s = representableStep(sign * h, at: x)
@@ -127,21 +160,14 @@ func oneSidedDifference(
 func central(
     _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, _ log: inout EvaluationLog
 ) -> Estimate {
-    guard let h = checkedStep(step, default: StepRule.central(at: x), at: x) else {
-        return invalidStep(step, x, .central)
-    }
-    let fx: Double
-    switch centerValue(f, x, known: known, &log) {
-    case .success(let v): fx = v
-    case .failure(let e): return .inconclusive(e.reason, method: .central, step: h, evaluations: log.count)
+    let h: Double, fx: Double
+    switch startStencil(f, x, step: step, rule: StepRule.central(at: x), fx: known, method: .central, &log) {
+    case let .ready(step, value): (h, fx) = (step, value)
+    case let .stop(estimate): return estimate
     }
     return withDomainFallback(of: f, at: x, fx: fx, step: h, method: .central, log: &log) { h, log in
-        let fp1 = sample(f, x + h, &log), fm1 = sample(f, x - h, &log)
-        guard fp1.isFinite, fm1.isFinite else { return .nonFinite }
-        let fp2 = sample(f, x + 2 * h, &log), fm2 = sample(f, x - 2 * h, &log)
-        guard fp2.isFinite, fm2.isFinite else { return .nonFinite }
-        let fp4 = sample(f, x + 4 * h, &log), fm4 = sample(f, x - 4 * h, &log)
-        guard fp4.isFinite, fm4.isFinite else { return .nonFinite }
+        guard let (fp, fm) = symmetricSamples(f, x, h, levels: 3, &log) else { return .nonFinite }
+        let (fp1, fp2, fp4, fm1, fm2, fm4) = (fp[0], fp[1], fp[2], fm[0], fm[1], fm[2])
         let d1 = (fp1 - fm1) / (2 * h)
         let d2 = (fp2 - fm2) / (4 * h)
         let d4 = (fp4 - fm4) / (8 * h)
@@ -157,23 +183,14 @@ func central(
 func fivePoint(
     _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, _ log: inout EvaluationLog
 ) -> Estimate {
-    guard let h = checkedStep(step, default: StepRule.fivePoint(at: x), at: x) else {
-        return invalidStep(step, x, .fivePoint)
-    }
-    let fx: Double
-    switch centerValue(f, x, known: known, &log) {
-    case .success(let v): fx = v
-    case .failure(let e): return .inconclusive(e.reason, method: .fivePoint, step: h, evaluations: log.count)
+    let h: Double, fx: Double
+    switch startStencil(f, x, step: step, rule: StepRule.fivePoint(at: x), fx: known, method: .fivePoint, &log) {
+    case let .ready(step, value): (h, fx) = (step, value)
+    case let .stop(estimate): return estimate
     }
     return withDomainFallback(of: f, at: x, fx: fx, step: h, method: .fivePoint, log: &log) { h, log in
-        let fp1 = sample(f, x + h, &log), fm1 = sample(f, x - h, &log)
-        guard fp1.isFinite, fm1.isFinite else { return .nonFinite }
-        let fp2 = sample(f, x + 2 * h, &log), fm2 = sample(f, x - 2 * h, &log)
-        guard fp2.isFinite, fm2.isFinite else { return .nonFinite }
-        let fp4 = sample(f, x + 4 * h, &log), fm4 = sample(f, x - 4 * h, &log)
-        guard fp4.isFinite, fm4.isFinite else { return .nonFinite }
-        let fp8 = sample(f, x + 8 * h, &log), fm8 = sample(f, x - 8 * h, &log)
-        guard fp8.isFinite, fm8.isFinite else { return .nonFinite }
+        guard let (fp, fm) = symmetricSamples(f, x, h, levels: 4, &log) else { return .nonFinite }
+        let (fp1, fp2, fp4, fp8, fm1, fm2, fm4, fm8) = (fp[0], fp[1], fp[2], fp[3], fm[0], fm[1], fm[2], fm[3])
         let d5 = (fm2 - 8 * fm1 + 8 * fp1 - fp2) / (12 * h)
         let d5wide = (fm4 - 8 * fm2 + 8 * fp2 - fp4) / (24 * h)
         let d5wider = (fm8 - 8 * fm4 + 8 * fp4 - fp8) / (48 * h)

@@ -39,13 +39,10 @@ func richardson(
     _ f: (Double) throws -> Double, _ x: Double, initialStep: Double?, fx known: Double?,
     _ log: inout EvaluationLog
 ) -> Estimate {
-    guard let h0 = checkedStep(initialStep, default: StepRule.richardson(at: x), at: x) else {
-        return invalidStep(initialStep, x, .richardson)
-    }
-    let fx: Double
-    switch centerValue(f, x, known: known, &log) {
-    case .success(let v): fx = v
-    case .failure(let e): return .inconclusive(e.reason, method: .richardson, step: h0, evaluations: log.count)
+    let h0: Double, fx: Double
+    switch startStencil(f, x, step: initialStep, rule: StepRule.richardson(at: x), fx: known, method: .richardson, &log) {
+    case let .ready(step, value): (h0, fx) = (step, value)
+    case let .stop(estimate): return estimate
     }
     var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h0, method: .richardson, log: &log) { h, log in
         var best: Estimate?

@@ -1,6 +1,7 @@
 import ADNumeric
 import Numerics
 import Testing
+import ADTestSupport
 
 @Suite("Complex step")
 struct ComplexStepTests {

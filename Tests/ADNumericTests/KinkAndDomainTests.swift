@@ -1,6 +1,7 @@
 import ADNumeric
 import Numerics
 import Testing
+import ADTestSupport
 
 struct KinkCase: Sendable, CustomTestStringConvertible {
     let name: String
@@ -74,7 +75,7 @@ struct KinkAndDomainTests {
     }
 
     @Test func nothingFiniteIsInconclusiveWithAReason() {
-        for method in realMethods {
+        for method in DifferenceMethod.realClosureMethods {
             let e = derivative(of: { Double.log($0) }, at: -1, method: method)
             guard case .inconclusive(let reason) = e.status else {
                 Issue.record("\(method): \(e.status)")

@@ -1,12 +1,13 @@
 import ADNumeric
 import Numerics
 import Testing
+import ADTestSupport
 
 @Suite("Every oracle against closed-form derivatives")
 struct OracleAccuracyTests {
     /// The central property of an oracle: whenever it says ok, the truth is inside its error bar
     /// (times the safety factor ADVerify uses); otherwise it says why.
-    @Test(arguments: smoothCases, realMethods)
+    @Test(arguments: smoothCases, DifferenceMethod.realClosureMethods)
     func truthWithinReportedError(_ c: SmoothCase, _ method: DifferenceMethod) {
         let e = derivative(of: c.f, at: c.x, method: method)
         switch e.status {
@@ -62,7 +63,7 @@ struct OracleAccuracyTests {
 
     /// x*y*sin(x/y) at (1e-3, 1e-3): the function varies on a scale of 1e-3 while the default
     /// steps are relative to 1. Every partial is either right within its error or inconclusive.
-    @Test(arguments: realMethods)
+    @Test(arguments: DifferenceMethod.realClosureMethods)
     func tinyScaleGradient(_ method: DifferenceMethod) {
         let f: ([Double]) -> Double = { v in v[0] * v[1] * Double.sin(v[0] / v[1]) }
         let exact = [0.001381773290676036253, 0.0003011686789397567955]

@@ -10,7 +10,7 @@ struct ToleranceTests {
     @Test func exactDerivativesNeverFail() {
         var passes = 0, inconclusive = 0
         for c in smoothCases {
-            var comparisons = realMethods.map { compare(ad: c.exact, with: derivative(of: c.f, at: c.x, method: $0)) }
+            var comparisons = DifferenceMethod.realClosureMethods.map { compare(ad: c.exact, with: derivative(of: c.f, at: c.x, method: $0)) }
             comparisons.append(compare(ad: c.exact, with: complexStepDerivative(of: c.fz, at: c.x)))
             for k in comparisons {
                 #expect(!k.verdict.isFail, "\(c.name) \(k.method): \(k.value) vs \(k.reference), diff \(k.difference), budget \(k.budget)")
@@ -20,7 +20,7 @@ struct ToleranceTests {
         #expect(passes >= 9 * (passes + inconclusive) / 10, "\(passes) passes, \(inconclusive) inconclusive")
     }
 
-    @Test(arguments: realMethods)
+    @Test(arguments: DifferenceMethod.realClosureMethods)
     func tinyScaleGradientNeverFails(_ method: DifferenceMethod) {
         let exact = [0.001381773290676036253, 0.0003011686789397567955]
         let g = gradient(of: { v in v[0] * v[1] * Double.sin(v[0] / v[1]) }, at: [1e-3, 1e-3], method: method)

@@ -1,24 +1,33 @@
-// A copy of Tests/ADNumericTests/Catalogue.swift (test targets cannot share sources without a
-// Package.swift change). Smooth test functions with derivatives computed by mpmath (50 digits) at the exact binary
+// Smooth test functions with derivatives computed by mpmath (50 digits) at the exact binary
 // value of each Double point: the references share nothing with the code under test.
 import Numerics
 import Testing
 
-struct SmoothCase: Sendable, CustomTestStringConvertible {
-    let name: String
-    let x: Double
+public struct SmoothCase: Sendable, CustomTestStringConvertible {
+    public let name: String
+    public let x: Double
     /// f'(x) from mpmath `diff` at `mpf(x)` (x's exact binary value), rounded to 19 digits.
-    let exact: Double
-    let f: @Sendable (Double) -> Double
-    let fz: @Sendable (Complex<Double>) -> Complex<Double>
+    public let exact: Double
+    public let f: @Sendable (Double) -> Double
+    public let fz: @Sendable (Complex<Double>) -> Complex<Double>
     /// False for points where a finite-difference oracle may only be inconclusive (singularity
     /// nearby, huge |x|); the reported error must still cover the truth whenever it says ok.
-    var nice = true
+    public var nice = true
 
-    var testDescription: String { "\(name) at \(x)" }
+    public init(name: String, x: Double, exact: Double, f: @escaping @Sendable (Double) -> Double,
+                fz: @escaping @Sendable (Complex<Double>) -> Complex<Double>, nice: Bool = true) {
+        self.name = name
+        self.x = x
+        self.exact = exact
+        self.f = f
+        self.fz = fz
+        self.nice = nice
+    }
+
+    public var testDescription: String { "\(name) at \(x)" }
 }
 
-let smoothCases: [SmoothCase] = [
+public let smoothCases: [SmoothCase] = [
     SmoothCase(name: "x^1.5 (GSL manual)", x: 2.0, exact: 2.121320343559642573,
                f: { Double.pow($0, 1.5) }, fz: { Complex.pow($0, Complex(1.5, 0)) }),
     SmoothCase(name: "exp(8x)", x: 2.7, exact: 19224311552.42149264,
@@ -53,7 +62,3 @@ let smoothCases: [SmoothCase] = [
                f: { Double.sin($0) }, fz: { Complex.sin($0) }, nice: false),
 ]
 
-/// Every real-closure method.
-let realMethods: [DifferenceMethod] = DifferenceMethod.allCases.filter { $0 != .complexStep }
-
-import ADNumeric
