@@ -38,8 +38,11 @@ public struct GraphBuilder: Sendable {
         guard !op.isLeaf else { throw .arity(op: op, expected: 0, got: b == nil ? 1 : 2) }
         let given = b == nil ? 1 : 2
         guard given == op.arity else { throw .arity(op: op, expected: op.arity, got: given) }
-        for operand in [a, b ?? 0] where operand < 0 || operand >= graph.nodeCount {
-            throw .forwardReference(op: op, operand: operand, nodeCount: graph.nodeCount)
+        guard (0..<graph.nodeCount).contains(a) else {
+            throw .forwardReference(op: op, operand: a, nodeCount: graph.nodeCount)
+        }
+        if let b, !(0..<graph.nodeCount).contains(b) {
+            throw .forwardReference(op: op, operand: b, nodeCount: graph.nodeCount)
         }
         var op = op
         if op == .pow, let b, graph.ops[b] == .constant { op = .powConst }
