@@ -1,0 +1,1 @@
+// Renderers for verification results: Markdown, JSON, JUnit XML.
