@@ -179,6 +179,11 @@ public enum CaseLoader {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let during = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             return source.error("YAML syntax: \(problem)\(during)", line: mark.line, column: mark.column)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return source.error(
+                "duplicate key \(keys) in the mapping that starts here: each key may appear once",
+                line: context.mark.line, column: context.mark.column)
         case let .reader(problem, offset, _, _):
             return .file(source.path, "YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
         default:

@@ -185,7 +185,7 @@ public struct ExpressionParser {
         guard depth <= Self.maxDepth else {
             throw origin.error(
                 "the expression is nested more than \(Self.maxDepth) levels deep (parentheses, calls, unary minus, ^)",
-                offset: tokens[position].offset)
+                offset: tokens[Swift.max(position - 1, 0)].offset)
         }
         var lhs = try prefix(depth: depth, builder: &builder, resolve: resolve)
         while let (left, right, op) = infixPower(tokens[position].kind), left >= minimumPower {

@@ -146,7 +146,9 @@ public struct QuantityRow: Codable, Sendable {
     public var oracles: [OracleCell]
     /// Digits AD shares with its best reference (expected expression or conclusive oracle).
     public var agreeingDigits: Double?
-    public var verdict: Verdict
+    /// The worst verdict of the row's checks; `nil` when nothing checked it (a value or an
+    /// adjoint with no expected number: there is no oracle for those).
+    public var verdict: Verdict?
 
     public enum Kind: String, Codable, Sendable {
         case value, nodeValue, partial, adjoint, tangent
@@ -160,7 +162,7 @@ public struct QuantityRow: Codable, Sendable {
         self.expected = nil
         self.oracles = []
         self.agreeingDigits = nil
-        self.verdict = .inconclusive(reason: "nothing to compare with: no expectation and no oracle for this quantity")
+        self.verdict = nil
     }
 
     /// The cell of `method`, if that oracle ran for this row.

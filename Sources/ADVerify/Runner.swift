@@ -317,11 +317,12 @@ struct CaseVerification {
     }
 }
 
-/// fail over pass over inconclusive-with-nothing-else: a row fails if any check fails.
-func worse(_ a: Verdict, _ b: Verdict) -> Verdict {
+/// fail over pass over inconclusive: a row fails if any check fails, passes if one passes.
+func worse(_ a: Verdict?, _ b: Verdict) -> Verdict {
+    guard let a else { return b }
     if a == .fail || b == .fail { return .fail }
     if a == .pass || b == .pass { return .pass }
-    return b
+    return a
 }
 
 /// A case that cannot be verified, with the reason.
