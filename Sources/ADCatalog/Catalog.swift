@@ -10,6 +10,12 @@ public struct Catalog: Sendable {
     /// Every loading problem; a file with errors still contributes its good cases.
     public var errors: [CatalogError]
 
+    public init(files: [String], cases: [Case], errors: [CatalogError]) {
+        self.files = files
+        self.cases = cases
+        self.errors = errors
+    }
+
     /// Loads every `*.yaml` / `*.yml` file in `paths` (folders are searched recursively, in
     /// sorted order). A case whose id is already taken is reported at its `id:` and dropped.
     public static func load(paths: [String]) -> Catalog {
