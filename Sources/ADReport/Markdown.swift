@@ -159,6 +159,13 @@ enum Numbers {
         return String(format: "%.2g", x)
     }
 
+    /// `± 5.8e−10` under a number in a narrow cell: a non-breaking space after the sign and a
+    /// minus sign (U+2212) in the exponent, where browsers will not break the line as they do
+    /// after a hyphen. For display only; the JSON report has the exact numbers.
+    static func plusMinus(_ x: Double) -> String {
+        "±\u{A0}" + short(x).replacingOccurrences(of: "e-", with: "e\u{2212}")
+    }
+
     /// Agreeing digits: one decimal, 17 (all a Double holds) shown as such.
     static func digits(_ d: Double) -> String {
         d >= 17 ? "17" : String(format: "%.1f", d)

@@ -39,7 +39,7 @@ public enum MarkdownReport {
         let s = run.summary
         var parts: [String] = []
         if s.failedCases > 0 {
-            parts.append("**✗ \(s.failedCases) of \(count(s.cases, "case")) failed** (\(s.failedChecks) of \(count(s.checks, "check")))")
+            parts.append("**✗ \(s.failedCases) of \(count(s.cases, "case")) failed** · \(s.failedChecks) of \(count(s.checks, "check")) failed")
         } else if s.cases == 0 {
             parts.append("**No cases were verified.**")
         } else if s.passedCases == 0 {
@@ -253,9 +253,9 @@ public enum MarkdownReport {
             if let e = row.expected {
                 let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
                 if e.form == "expression" {
-                    cells.append(Markdown.code(e.text) + "\n" + format(e.value) + mark + "\n± \(Numbers.short(e.budget))")
+                    cells.append(Markdown.code(e.text) + "\n" + format(e.value) + mark + "\n" + Numbers.plusMinus(e.budget))
                 } else {
-                    cells.append(Markdown.text(e.text) + mark + "\n± \(Numbers.short(e.budget))")
+                    cells.append(Markdown.text(e.text) + mark + "\n" + Numbers.plusMinus(e.budget))
                 }
             } else {
                 cells.append("")
@@ -275,7 +275,7 @@ public enum MarkdownReport {
                 }
                 var s = format(o.value) + nbsp + o.verdict.mark
                 s += notes.refs([o.verdict.reason, o.note.map { "\(o.method.rawValue): \($0)" }].compactMap { $0 })
-                if isGSL(o.requested) { s += "\n± " + Numbers.short(o.error) }
+                if isGSL(o.requested) { s += "\n" + Numbers.plusMinus(o.error) }
                 if o.method != o.requested { s += "\n<sub>via \(o.method.rawValue)</sub>" }
                 cells.append(s)
             }
@@ -301,9 +301,10 @@ public enum MarkdownReport {
         return s
     }
 
-    /// A folded block; GFM parses Markdown inside only after a blank line.
+    /// A folded block. GFM parses Markdown inside only after a blank line; `markdown="1"` asks
+    /// Python-Markdown (md_in_html) to do the same, and GitHub drops the attribute.
     static func details(_ summary: String, _ body: String) -> String {
-        "<details><summary>\(Markdown.html(summary))</summary>\n\n\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n\n</details>"
+        "<details markdown=\"1\"><summary>\(Markdown.html(summary))</summary>\n\n\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n\n</details>"
     }
 
     static func count(_ n: Int, _ noun: String) -> String {

@@ -72,11 +72,11 @@ struct MarkdownReportTests {
         ])
         let gradient = try #require(table.rows.first { $0[0] == "∂f/∂x" })
         #expect(gradient[1] == "✗")
-        #expect(gradient[3] == "-182.80\u{A0}✗<br>± 0.005")
+        #expect(gradient[3] == "-182.80\u{A0}✗<br>±\u{A0}0.005")
         #expect(gradient[4] == "-182.8698073")
         // Every oracle agrees with AD (the expectation is what is wrong).
         for cell in gradient[6...] { #expect(cell.contains("\u{A0}✓"), "\(cell)") }
-        #expect(gradient[6].contains("<br>± "), "GSL shows its error estimate")
+        #expect(gradient[6].contains("<br>±\u{A0}"), "GSL shows its error estimate")
     }
 
     @Test func everyTableHasAsManyCellsAsItsHeader() throws {
@@ -100,13 +100,13 @@ struct MarkdownReportTests {
     @Test func detailsBlocksHoldTheTraceAndTheCaseFile() throws {
         let run = try Fixtures.mixedRun()
         let markdown = MarkdownReport.render(run)
-        let opened = markdown.components(separatedBy: "<details>").count - 1
+        let opened = markdown.components(separatedBy: "<details markdown=\"1\">").count - 1
         let closed = markdown.components(separatedBy: "</details>").count - 1
         #expect(opened == closed)
         #expect(opened == 2 * run.cases.count)
         // GFM parses Markdown inside <details> only after a blank line.
-        #expect(markdown.components(separatedBy: "<details><summary>Trace: primal, tangent and adjoint</summary>\n\n**Primal trace**").count - 1 == run.cases.count)
-        #expect(markdown.components(separatedBy: "<details><summary>Case file</summary>\n\n```yaml\nid: ").count - 1 == run.cases.count)
+        #expect(markdown.components(separatedBy: "<details markdown=\"1\"><summary>Trace: primal, tangent and adjoint</summary>\n\n**Primal trace**").count - 1 == run.cases.count)
+        #expect(markdown.components(separatedBy: "<details markdown=\"1\"><summary>Case file</summary>\n\n```yaml\nid: ").count - 1 == run.cases.count)
         #expect(markdown.components(separatedBy: "\n\n</details>").count - 1 == opened)
 
         let peharz = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-backward-pass\"></a>✓"))
@@ -129,7 +129,7 @@ struct MarkdownReportTests {
         #expect(peharz.contains("**Dot-product test** ✓"))
         // An expectation written as an expression shows the expression and its value.
         let ellis = try #require(section(markdown, startingWith: "### <a id=\"case-ellis-smith\"></a>✓"))
-        #expect(ellis.contains("| ∂f/∂x2 | ✓ | 17 | `2 - cos(5)`<br>1.716337815\u{A0}✓<br>± "))
+        #expect(ellis.contains("| ∂f/∂x2 | ✓ | 17 | `2 - cos(5)`<br>1.716337815\u{A0}✓<br>±\u{A0}"))
     }
 
     @Test func inconclusiveOraclesExplainWhyInNotes() throws {
