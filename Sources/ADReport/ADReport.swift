@@ -1,1 +1,0 @@
-// Renderers for verification results: Markdown, JSON, JUnit XML.
