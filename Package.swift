@@ -86,7 +86,8 @@ let package = Package(
         // `swift test` builds it first).
         .testTarget(
             name: "adverifyTests",
-            dependencies: ["adverify", "ADCatalog"]
+            dependencies: ["adverify", "ADCatalog"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -246,8 +246,9 @@ public enum MarkdownReport {
         for row in c.rows {
             let checks = c.checks.filter { $0.quantity == row.quantity }
             // Verdict and digits go first: on GitHub a wide table scrolls, and they must show.
-            var verdict = row.verdict.mark
-            if let reason = row.verdict.reason { verdict += notes.refs([reason]) }
+            // A row nothing could check (a value or adjoint with no expected number) shows a dash.
+            var verdict = row.verdict?.mark ?? "—"
+            if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
             var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
 
             if let e = row.expected {

@@ -217,7 +217,10 @@ struct CaseVerification {
             addCheck(
                 Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location),
                 to: &row)
-            if form == "expression" { row.agreeingDigits = comparison.agreeingDigits }
+            // Digits say how closely AD meets a closed form; an expected 0 (met within atol) has none.
+            if case .expression(let t) = expected.form, abs(expected.value) > t.atol {
+                row.agreeingDigits = comparison.agreeingDigits
+            }
         }
     }
 
@@ -269,7 +272,12 @@ struct CaseVerification {
                 method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
                 verdict: comparison.verdict, note: estimate.note))
             addCheck(Check(quantity: row.quantity, kind: .oracle, comparison: comparison), to: &row)
-            if comparison.verdict == .pass { best = Swift.max(best ?? 0, comparison.agreeingDigits) }
+            // Relative digits mean nothing for a derivative that is zero to within the absolute
+            // floor (AD 0 against a central difference of 1e-9): such a row shows no digits.
+            let magnitude = Swift.max(abs(ad), abs(comparison.reference))
+            if comparison.verdict == .pass, ad == comparison.reference || magnitude > runner.oracleTolerance.absoluteFloor {
+                best = Swift.max(best ?? 0, comparison.agreeingDigits)
+            }
         }
         _ = count
         if let best { row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, best) }
