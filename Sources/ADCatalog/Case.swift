@@ -127,14 +127,20 @@ extension Case {
         case .nodeValue(let node): return names[node]
         case let .partial(k, i): return "∂\(outputName(k))/∂\(inputNames[i])"
         case .adjoint(let node): return "∂\(outputName(0))/∂\(names[node]) (adjoint)"
-        case let .tangent(seed, node): return "\(names[node])̇ (seed \(seedLabel(seed)))"
+        case let .tangent(seed, node): return "\(Case.dotted(names[node])) (seed \(seedLabel(seed)))"
         }
     }
 
-    /// `x = 1` or `x = 1, y = 0.5`: the nonzero entries of tangent seed `s`.
+    /// `ẋ1`: a tangent, the dot over the name's first letter as on the slides (v̇₁).
+    public static func dotted(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return String(first) + "\u{307}" + name.dropFirst()
+    }
+
+    /// `ẋ = 1` or `ẋ = 1, ẏ = 0.5`: the nonzero entries of tangent seed `s`.
     public func seedLabel(_ s: Int) -> String {
         let seed = tangentSeeds[s]
-        let parts = zip(inputNames, seed).filter { $0.1 != 0 }.map { "\($0.0)̇ = \(Graph.format($0.1))" }
+        let parts = zip(inputNames, seed).filter { $0.1 != 0 }.map { "\(Case.dotted($0.0)) = \(Graph.format($0.1))" }
         return parts.isEmpty ? "0" : parts.joined(separator: ", ")
     }
 }

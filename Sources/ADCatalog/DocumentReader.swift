@@ -159,7 +159,11 @@ struct DocumentReader {
 
     private func checkNewName(_ name: String, at node: Node, what: String) throws(CatalogError) {
         guard GraphBuilder.isValidName(name) else {
-            throw error("\(what) '\(name)' is not a name: use letters, digits and _, starting with a letter", at: node)
+            // `{q: max(x, y)}` splits at the comma: YAML reads a key `y)`.
+            let hint = name.contains(")") || name.contains("(")
+                ? " (in a {...} mapping a comma separates entries: quote an expression that contains one, \"max(x, y)\")"
+                : ""
+            throw error("\(what) '\(name)' is not a name: use letters, digits and _, starting with a letter\(hint)", at: node)
         }
         if name == "pi" { throw error("\(what) 'pi' would shadow the constant pi", at: node) }
         if ExpressionParser.functions[name] != nil {

@@ -20,12 +20,19 @@ public struct AgreementTolerance: Codable, Sendable, Hashable {
 
 /// Forward against reverse mode for one derivative.
 ///
-/// Non-finite values: equal infinities pass, NaN against anything fails.
+/// Non-finite values: equal infinities are inconclusive (nothing finite to compare), NaN
+/// against anything fails.
 public func compareModes(
     forward: Double, reverse: Double, scale: Double = 0, tolerance: AgreementTolerance = .default
 ) -> Comparison {
     let magnitude = Swift.max(abs(forward), abs(reverse), abs(scale))
     let budget = tolerance.relative * magnitude
+    if forward == reverse, forward.isInfinite {
+        // Agreeing on an infinite derivative (sqrt at 0) says nothing about a rule's correctness.
+        return Comparison(
+            verdict: .inconclusive(reason: "both modes give \(forward): there is no finite derivative to compare"),
+            value: forward, reference: reverse, budget: budget, method: "reverse")
+    }
     let agree = forward == reverse || (forward.isFinite && reverse.isFinite && abs(forward - reverse) <= budget)
     return Comparison(verdict: agree ? .pass : .fail, value: forward, reference: reverse, budget: budget, method: "reverse")
 }

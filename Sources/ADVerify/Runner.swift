@@ -301,6 +301,14 @@ struct CaseVerification {
         } catch {
             throw CaseFailure(error.description)
         }
+        guard jv.allSatisfy(\.isFinite), jtu.allSatisfy(\.isFinite) else {
+            checks.append(Check(
+                quantity: "<u, J v>", kind: .dotProduct,
+                comparison: Comparison(
+                    verdict: .inconclusive(reason: "the Jacobian has non-finite entries: no inner product to compare"),
+                    value: .nan, reference: .nan, budget: .nan, method: "reverse")))
+            return
+        }
         let forward = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
         let reverse = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
         let scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
