@@ -35,7 +35,8 @@ struct JUnitReportTests {
         #expect(Self.attribute(root, "tests") == "6")  // 5 cases and 1 load error
         #expect(Self.attribute(root, "failures") == "1")
         #expect(Self.attribute(root, "errors") == "1")
-        #expect(Self.attribute(root, "skipped") == "1")
+        // relu-kink, made inconclusive above, and sqrt at 0, where nothing finite can be compared.
+        #expect(Self.attribute(root, "skipped") == "2")
         #expect(Self.attribute(root, "time") == "0.250000")
 
         let suites = root.elements(forName: "testsuite")
