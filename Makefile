@@ -26,8 +26,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The main job: verify the whole catalogue and write reports/ (exit 0 pass, 1 a check failed, 2 bad input).
 run: deps
-	$(SWIFT) run adverify demo
+	$(SWIFT) run adverify run cases/
 
 test: deps
 	$(SWIFT) test --disable-xctest

@@ -8,12 +8,15 @@ let package = Package(
         .executable(name: "adverify", targets: ["adverify"]),
         .library(name: "ADCore", targets: ["ADCore"]),
         .library(name: "ADNumeric", targets: ["ADNumeric"]),
+        .library(name: "ADCatalog", targets: ["ADCatalog"]),
         .library(name: "ADVerify", targets: ["ADVerify"]),
+        .library(name: "ADReport", targets: ["ADReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // GSL from the system (Debian libgsl-dev, Homebrew gsl), found with pkg-config.
@@ -31,12 +34,25 @@ let package = Package(
             dependencies: ["CGSL", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
+            name: "ADCatalog",
+            dependencies: ["ADCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "ADVerify",
-            dependencies: ["ADCore", "ADNumeric", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: [
+                "ADCore", "ADNumeric", "ADCatalog", .product(name: "Numerics", package: "swift-numerics"),
+            ]
+        ),
+        .target(
+            name: "ADReport",
+            dependencies: ["ADVerify", "ADCatalog"]
         ),
         .executableTarget(
             name: "adverify",
-            dependencies: ["ADCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "ADCore", "ADCatalog", "ADVerify", "ADReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(
             name: "ADTestSupport",
@@ -55,8 +71,23 @@ let package = Package(
             dependencies: ["ADNumeric", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .testTarget(
+            name: "ADCatalogTests",
+            dependencies: ["ADCatalog", "ADCore"]
+        ),
+        .testTarget(
             name: "ADVerifyTests",
-            dependencies: ["ADVerify", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["ADVerify", "ADCatalog", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADReportTests",
+            dependencies: ["ADReport", "ADVerify", "ADCatalog"]
+        ),
+        // Runs the built `adverify` binary on case files (the executable is a dependency so
+        // `swift test` builds it first).
+        .testTarget(
+            name: "adverifyTests",
+            dependencies: ["adverify", "ADCatalog"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -15,6 +15,17 @@ extension Graph {
     /// rounding of `sin(2π)` for negative `x`), `sigmoid` and `softplus` are split by the
     /// sign of `Re z` so they do not overflow. Not a hot path: it allocates its result.
     public func evaluateComplex(at z: [Complex<Double>]) throws(ADCoreError) -> [Complex<Double>] {
+        let v = try evaluateComplexNodes(at: z)
+        return outputNodes.map { v[$0] }
+    }
+
+    /// The complex value of one node (an output or an intermediate), as `evaluateComplex(at:)`.
+    public func evaluateComplex(at z: [Complex<Double>], node: Int) throws(ADCoreError) -> Complex<Double> {
+        guard node >= 0, node < nodeCount else { throw .forwardReference(op: .input, operand: node, nodeCount: nodeCount) }
+        return try evaluateComplexNodes(at: z)[node]
+    }
+
+    private func evaluateComplexNodes(at z: [Complex<Double>]) throws(ADCoreError) -> [Complex<Double>] {
         guard z.count == inputCount else { throw .inputCount(expected: inputCount, got: z.count) }
         if let bad = firstNonAnalyticNode {
             throw .notAnalytic(op: ops[bad], node: displayNames[bad])
@@ -31,7 +42,7 @@ extension Graph {
             let b = rhs[i] >= 0 ? v[Int(rhs[i])] : .zero
             v[i] = Graph.complexValue(op, a, b, exponent: rhs[i] >= 0 ? payload[Int(rhs[i])] : 0)
         }
-        return outputNodes.map { v[$0] }
+        return v
     }
 
     static func complexValue(_ op: Op, _ a: Complex<Double>, _ b: Complex<Double>, exponent: Double) -> Complex<Double> {

@@ -241,3 +241,6 @@ public func gslDerivative(
     }
     return result
 }
+
+/// The version of the GSL library linked at run time (e.g. `"2.7.1"`), for reports.
+public let gslVersion: String = adverify_gsl_version().map { String(cString: $0) } ?? "unknown"

@@ -1,10 +1,37 @@
 import ArgumentParser
+import Foundation
 
 @main
-struct Adverify: ParsableCommand {
+struct Adverify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adverify",
         abstract: "Verify automatic differentiation and measure what gradients cost.",
-        subcommands: [Demo.self]
+        discussion: """
+            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed,
+            2 usage or input error (the other files of the run are still verified and reported).
+            """,
+        version: adverifyVersion,
+        subcommands: [Run.self, List.self, Trace.self, Eval.self]
     )
+
+    /// Usage errors exit 2, as DESIGN.md says (swift-argument-parser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\nSee 'adverify --help'.\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+/// The version reports carry.
+let adverifyVersion = "0.4.0"

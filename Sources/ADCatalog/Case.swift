@@ -1,0 +1,140 @@
+// A verification case as loaded from a case file: a graph, a point, and what is expected there.
+import ADCore
+import Foundation
+
+/// One case of the catalogue: a function `R^n -> R^m` given as a graph, the point to check
+/// it at, and the expected numbers. See the README's "Case files" for the YAML form.
+public struct Case: Sendable {
+    public var id: String
+    public var title: String
+    public var source: String?
+    public var tags: [String]
+    /// Free text, e.g. where a seed document prints a wrong number and what the case uses instead.
+    public var note: String?
+    /// Where the case's YAML document starts.
+    public var location: SourceLocation
+    /// The case's YAML document as written, for the report.
+    public var text: String
+
+    /// The function. Inputs in the order of `inputs:`, outputs in the order of `outputs:`.
+    public var graph: Graph
+    /// The point, one value per input.
+    public var point: [Double]
+    /// `output:` (a scalar function, gradients and adjoints apply) rather than `outputs:`.
+    public var isScalar: Bool
+    /// The `let` names in order.
+    public var letNames: [String]
+    /// The tangent seed directions named by `expect.tangents` (one number per input).
+    public var tangentSeeds: [[Double]]
+    /// Every expected number, in the order written.
+    public var expectations: [Expectation]
+    /// Tolerance for quoted-expression expectations.
+    public var tolerance: ExpressionTolerance
+
+    public var inputNames: [String] { graph.inputNames }
+    public var outputNames: [String] { graph.outputNames }
+}
+
+/// `|computed - expected| <= atol + rtol * |expected|`, for expected values given as expressions.
+public struct ExpressionTolerance: Sendable, Hashable, Codable {
+    public var rtol: Double
+    public var atol: Double
+
+    public init(rtol: Double = 1e-10, atol: Double = 1e-12) {
+        self.rtol = rtol
+        self.atol = atol
+    }
+
+    public static let `default` = ExpressionTolerance()
+}
+
+/// Which computed number an expectation is about.
+public enum Quantity: Sendable, Hashable, Codable {
+    /// The value of output `output`.
+    case value(output: Int)
+    /// The primal value of a named node (a `let`, or an input).
+    case nodeValue(node: Int)
+    /// `∂ output / ∂ input`: a gradient entry (output 0) or a Jacobian entry.
+    case partial(output: Int, input: Int)
+    /// `∂ output / ∂ node` for the scalar output: the node's adjoint in reverse mode.
+    case adjoint(node: Int)
+    /// The node's tangent in forward mode for the case's tangent seed `seed`.
+    case tangent(seed: Int, node: Int)
+}
+
+/// An expected number as written in the case file.
+public struct Expected: Sendable, Hashable, Codable {
+    public enum Form: Sendable, Hashable, Codable {
+        /// A number literal: "the value as printed", matched to half a unit of its last digit.
+        case printed(decimals: Int)
+        /// A quoted expression over the inputs, matched with the case's tolerance.
+        case expression(ExpressionTolerance)
+    }
+
+    /// The expected value (the literal's value, or the expression evaluated at the case's point).
+    public var value: Double
+    /// The text as written: `-182.87`, `2*(1 - pi)`.
+    public var text: String
+    public var form: Form
+    public var location: SourceLocation
+
+    public init(value: Double, text: String, form: Form, location: SourceLocation) {
+        self.value = value
+        self.text = text
+        self.form = form
+        self.location = location
+    }
+
+    /// The largest difference that still matches:
+    /// ```
+    /// printed:     0.5 * 10^-d          (d = decimals of the literal; d = 0 for an integer)
+    /// expression:  atol + rtol * |value|
+    /// ```
+    public var budget: Double {
+        switch form {
+        case .printed(let d): 0.5 * Foundation.pow(10, Double(-d))
+        case .expression(let t): t.atol + t.rtol * abs(value)
+        }
+    }
+
+    /// Whether `computed` matches; NaN never does, equal infinities are not expressible.
+    public func matches(_ computed: Double) -> Bool {
+        computed.isFinite && abs(computed - value) <= budget
+    }
+}
+
+/// One expected number and what it is about.
+public struct Expectation: Sendable, Hashable, Codable {
+    public var quantity: Quantity
+    public var expected: Expected
+
+    public init(quantity: Quantity, expected: Expected) {
+        self.quantity = quantity
+        self.expected = expected
+    }
+}
+
+extension Case {
+    /// The output's display name: `f` for `output:` unless the expression was a single name.
+    public func outputName(_ k: Int) -> String { graph.outputNames[k] }
+
+    /// A short label for a quantity, as in the report's tables:
+    /// `f`, `a`, `∂f/∂x`, `∂y1/∂x2`, `adjoint c`, `tangent a (seed x)`.
+    public func label(_ quantity: Quantity) -> String {
+        let names = graph.displayNames
+        switch quantity {
+        case .value(let k): return outputName(k)
+        case .nodeValue(let node): return names[node]
+        case let .partial(k, i): return "∂\(outputName(k))/∂\(inputNames[i])"
+        case .adjoint(let node): return "∂\(outputName(0))/∂\(names[node]) (adjoint)"
+        case let .tangent(seed, node): return "\(names[node])̇ (seed \(seedLabel(seed)))"
+        }
+    }
+
+    /// `x = 1` or `x = 1, y = 0.5`: the nonzero entries of tangent seed `s`.
+    public func seedLabel(_ s: Int) -> String {
+        let seed = tangentSeeds[s]
+        let parts = zip(inputNames, seed).filter { $0.1 != 0 }.map { "\($0.0)̇ = \(Graph.format($0.1))" }
+        return parts.isEmpty ? "0" : parts.joined(separator: ", ")
+    }
+}

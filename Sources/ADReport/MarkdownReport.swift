@@ -1,0 +1,314 @@
+// `verification.md`: what a run found, for people — on GitHub and in a browser.
+import ADCatalog
+import ADNumeric
+import ADVerify
+
+/// Renders a run as GitHub-flavoured Markdown.
+///
+/// The page reads top-down from "did it pass" to "why": a one-line verdict and the summary
+/// tables; load errors with their caret displays; the failures, each check that failed with
+/// the numbers it was decided on; an index of every case; then one section per case with
+/// every method's number for every quantity, the dot-product test, and (folded) the
+/// slides-style traces and the case's YAML.
+///
+/// Every piece of user text (titles, sources, notes, names) is escaped, so a case file cannot
+/// break the page's tables or inject HTML.
+public enum MarkdownReport {
+    public static func render(_ run: RunResult) -> String {
+        var blocks = ["# adverify verification report", headline(run), summary(run)]
+        if !run.loadErrors.isEmpty { blocks.append(loadErrors(run.loadErrors)) }
+        let failed = run.cases.filter { $0.verdict == .fail }
+        if !failed.isEmpty { blocks.append(failures(failed)) }
+        if !run.cases.isEmpty {
+            blocks.append(index(run.cases))
+            blocks.append("## Cases")
+            blocks += run.cases.map(section)
+        }
+        return blocks.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The anchor of a case's section: `case-<id>` (ids are `[a-z0-9-]`; anything else is
+    /// replaced so the anchor stays a plain fragment).
+    public static func anchor(of id: String) -> String {
+        "case-" + String(id.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "-" })
+    }
+
+    // MARK: Summary
+
+    static func headline(_ run: RunResult) -> String {
+        let s = run.summary
+        var parts: [String] = []
+        if s.failedCases > 0 {
+            parts.append("**✗ \(s.failedCases) of \(count(s.cases, "case")) failed** · \(s.failedChecks) of \(count(s.checks, "check")) failed")
+        } else if s.cases == 0 {
+            parts.append("**No cases were verified.**")
+        } else if s.passedCases == 0 {
+            parts.append("**? No case could be decided** (\(count(s.checks, "check")), all inconclusive)")
+        } else {
+            parts.append("**✓ \(s.cases == 1 ? "The case" : "All \(s.cases) cases") passed** (\(count(s.passedChecks, "check")) passed, \(s.inconclusiveChecks) inconclusive)")
+        }
+        if s.loadErrors > 0 {
+            parts.append("**✗ \(count(s.loadErrors, "load error"))**")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    static func summary(_ run: RunResult) -> String {
+        let s = run.summary
+        let counts = Markdown.table(
+            ["", "cases", "checks"], align: [.left, .right, .right],
+            rows: [
+                ["✓ passed", "\(s.passedCases)", "\(s.passedChecks)"],
+                ["✗ failed", "\(s.failedCases)", "\(s.failedChecks)"],
+                ["? inconclusive", "\(s.inconclusiveCases)", "\(s.inconclusiveChecks)"],
+                ["**total**", "**\(s.cases)**", "**\(s.checks)**"],
+            ])
+        let t = run.tool
+        let facts = Markdown.table(
+            ["run", ""], align: [.left, .left],
+            rows: [
+                ["load errors", s.loadErrors == 0 ? "0" : "**\(s.loadErrors)** (see [below](#load-errors))"],
+                ["run time", Numbers.seconds(run.duration)],
+                ["started at", Markdown.text(run.startedAt)],
+                ["paths", run.paths.map(Markdown.code).joined(separator: ", ")],
+                ["adverify", Markdown.text(t.adverify)],
+                ["GSL", Markdown.text(t.gsl)],
+                ["Swift", Markdown.text(t.swift)],
+                ["platform", Markdown.text(t.platform)],
+            ])
+        return counts + "\n\n" + facts
+    }
+
+    static func loadErrors(_ errors: [CatalogError]) -> String {
+        var lines = ["## <a id=\"load-errors\"></a>Load errors", "These case files (or parts of them) could not be loaded; their other cases were verified."]
+        lines += errors.map { Markdown.fence($0.description, language: "text") }
+        return lines.joined(separator: "\n\n")
+    }
+
+    // MARK: Failures
+
+    static func failures(_ cases: [CaseResult]) -> String {
+        var blocks = ["## <a id=\"failures\"></a>Failures"]
+        for c in cases {
+            blocks.append("### ✗ [\(Markdown.text(c.id))](#\(anchor(of: c.id)))\n\n\(Markdown.line(c.title))")
+            if let error = c.error {
+                blocks.append("**Could not be verified:** \(Markdown.text(error))")
+            }
+            let failed = c.failures
+            if !failed.isEmpty {
+                blocks.append(Markdown.table(
+                    ["quantity", "check", "expected or reference", "computed", "difference", "budget"],
+                    align: [.left, .left, .right, .right, .right, .right],
+                    rows: failed.map(failureRow)))
+            }
+        }
+        return blocks.joined(separator: "\n\n")
+    }
+
+    /// One failed check: what was compared with what, and by how much it missed.
+    static func failureRow(_ check: Check) -> [String] {
+        let c = check.comparison
+        let what: String, reference: String, computed: String
+        switch check.kind {
+        case .expectation:
+            what = "expected" + (check.location.map { " at " + Markdown.code("\($0.file):\($0.line)") } ?? "")
+            reference = check.expectedText.map(Markdown.text) ?? format(c.reference)
+            computed = format(c.value) + " (reverse AD)"
+        case .modes:
+            what = "forward vs reverse AD"
+            reference = format(c.reference) + " (reverse)"
+            computed = format(c.value) + " (forward)"
+        case .oracle:
+            what = "oracle " + Markdown.code(c.method)
+            reference = format(c.reference)
+            computed = format(c.value) + " (AD)"
+        case .dotProduct:
+            what = "dot product"
+            reference = format(c.reference) + " (⟨Jᵀu, v⟩)"
+            computed = format(c.value) + " (⟨u, J v⟩)"
+        }
+        return [Markdown.text(check.quantity), what, reference, computed, format(c.difference), Numbers.short(c.budget)]
+    }
+
+    // MARK: Index
+
+    static func index(_ cases: [CaseResult]) -> String {
+        let rows = cases.map { c -> [String] in
+            let checks = c.checks
+            let tally = "\(checks.count { $0.comparison.verdict == .pass }) ✓ · \(checks.count { $0.comparison.verdict == .fail }) ✗ · \(checks.count { $0.comparison.verdict.isInconclusive }) ?"
+            return [
+                c.verdict.mark, "[\(Markdown.text(c.id))](#\(anchor(of: c.id)))", Markdown.text(c.title), tally,
+                c.worstAgreeingDigits.map(Numbers.digits) ?? "",
+            ]
+        }
+        return "## Index\n\n" + Markdown.table(
+            ["", "case", "title", "checks", "worst digits"], align: [.center, .left, .left, .right, .right], rows: rows)
+    }
+
+    // MARK: One case
+
+    static func section(_ c: CaseResult) -> String {
+        var blocks = ["### <a id=\"\(anchor(of: c.id))\"></a>\(c.verdict.mark) \(Markdown.text(c.id))"]
+        blocks.append("**\(Markdown.text(c.title))**")
+        if let note = c.note, !note.isEmpty { blocks.append(Markdown.blockquote(note)) }
+        blocks.append(facts(c))
+        if let error = c.error {
+            blocks.append("> **✗ This case could not be verified:** \(Markdown.text(error))")
+        }
+        if !c.rows.isEmpty { blocks.append(quantityTable(c)) }
+        for check in c.checks where check.kind == .dotProduct {
+            blocks.append(dotProduct(check))
+        }
+        if let trace = c.trace {
+            blocks.append(details("Trace: primal, tangent and adjoint", TraceTables.markdown(trace, modes: .both)))
+        }
+        blocks.append(details("Case file", Markdown.fence(c.text, language: "yaml")))
+        return blocks.joined(separator: "\n\n")
+    }
+
+    static func facts(_ c: CaseResult) -> String {
+        let passed = c.checks.count { $0.comparison.verdict == .pass }
+        let failed = c.checks.count { $0.comparison.verdict == .fail }
+        let open = c.checks.count { $0.comparison.verdict.isInconclusive }
+        var verdict = "**\(c.verdict.mark) \(c.verdict.word)** — \(count(c.checks.count, "check")): \(passed) ✓, \(failed) ✗, \(open) ?"
+        if let digits = c.worstAgreeingDigits { verdict += "; worst agreeing digits \(Numbers.digits(digits))" }
+        if let reason = c.verdict.reason { verdict += " (\(Markdown.text(reason)))" }
+        var items = ["**Verdict:** " + verdict]
+        if let source = c.source, !source.isEmpty { items.append("**Source:** <cite>\(Markdown.html(source))</cite>") }
+        items.append("**Location:** " + Markdown.code("\(c.location.file):\(c.location.line)"))
+        if !c.tags.isEmpty { items.append("**Tags:** " + c.tags.map(Markdown.code).joined(separator: " ")) }
+        items.append("**Inputs:** " + values(c.inputs))
+        if !c.outputs.isEmpty { items.append("**Outputs:** " + values(c.outputs)) }
+        var cost = "\(c.nodeCount) nodes, \(c.oracleEvaluations) oracle evaluations, \(Numbers.seconds(c.duration))"
+        if !c.isAnalytic { cost += "; not analytic, so no complex step" }
+        items.append("**Graph:** " + cost)
+        return items.map { "- " + $0 }.joined(separator: "\n")
+    }
+
+    static func values(_ named: [NamedValue]) -> String {
+        named.map { "\(Markdown.text($0.name)) = \(format($0.value))" }.joined(separator: ", ")
+    }
+
+    /// The numbered notes under a table: each distinct text once, referred to by its number.
+    struct Notes {
+        var items: [String] = []
+
+        /// The number of `text`'s note, adding it if new.
+        mutating func number(_ text: String) -> Int {
+            if let index = items.firstIndex(of: text) { return index + 1 }
+            items.append(text)
+            return items.count
+        }
+
+        /// `<sup>2,3</sup>` for the notes of `texts` (commas, so 2 and 3 never read as 23).
+        mutating func refs(_ texts: [String]) -> String {
+            // A word joiner keeps the numbers on the mark's line; no spaces, so no break inside.
+            texts.isEmpty ? "" : "\u{2060}<sup>" + texts.map { String(number($0)) }.joined(separator: ",") + "</sup>"
+        }
+
+        var markdown: String {
+            items.enumerated().map { "\($0.offset + 1). \(Markdown.text($0.element))" }.joined(separator: "\n")
+        }
+    }
+
+    /// The oracles shown as columns: the runner's defaults always (so every case's table has
+    /// the same shape), then any other method a case used.
+    static func oracleColumns(_ c: CaseResult) -> [DifferenceMethod] {
+        var methods = Runner.defaultOracles
+        for row in c.rows {
+            for cell in row.oracles where !methods.contains(cell.requested) { methods.append(cell.requested) }
+        }
+        return methods
+    }
+
+    static func header(_ method: DifferenceMethod) -> String {
+        switch method {
+        case .gslCentral: "GSL"
+        case .gslForward: "GSL forward"
+        case .gslBackward: "GSL backward"
+        case .central: "central FD"
+        case .fivePoint: "5-point"
+        case .complexStep: "complex step"
+        case .richardson: "Richardson"
+        case .forward: "forward FD"
+        case .backward: "backward FD"
+        }
+    }
+
+    static func isGSL(_ method: DifferenceMethod) -> Bool {
+        method == .gslCentral || method == .gslForward || method == .gslBackward
+    }
+
+    static func quantityTable(_ c: CaseResult) -> String {
+        let methods = oracleColumns(c)
+        var notes = Notes()
+        var rows: [[String]] = []
+        for row in c.rows {
+            let checks = c.checks.filter { $0.quantity == row.quantity }
+            // Verdict and digits go first: on GitHub a wide table scrolls, and they must show.
+            // A row nothing could check (a value or adjoint with no expected number) shows a dash.
+            var verdict = row.verdict?.mark ?? "—"
+            if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
+            var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
+
+            if let e = row.expected {
+                let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
+                if e.form == "expression" {
+                    cells.append(Markdown.code(e.text) + "\n" + format(e.value) + mark + "\n" + Numbers.plusMinus(e.budget))
+                } else {
+                    cells.append(Markdown.text(e.text) + mark + "\n" + Numbers.plusMinus(e.budget))
+                }
+            } else {
+                cells.append("")
+            }
+
+            var forward = row.forward.map(format) ?? ""
+            if let modes = checks.first(where: { $0.kind == .modes && $0.comparison.verdict != .pass }) {
+                forward += nbsp + modes.comparison.verdict.mark + notes.refs([modes.message])
+            }
+            cells.append(forward)
+            cells.append(row.reverse.map(format) ?? "")
+
+            for method in methods {
+                guard let o = row.oracles.first(where: { $0.requested == method }) else {
+                    cells.append("")
+                    continue
+                }
+                var s = format(o.value) + nbsp + o.verdict.mark
+                s += notes.refs([o.verdict.reason, o.note.map { "\(o.method.rawValue): \($0)" }].compactMap { $0 })
+                if isGSL(o.requested) { s += "\n" + Numbers.plusMinus(o.error) }
+                if o.method != o.requested { s += "\n<sub>via \(o.method.rawValue)</sub>" }
+                cells.append(s)
+            }
+
+            rows.append(cells)
+        }
+        let header = ["quantity", "verdict", "digits", "expected", "forward AD", "reverse AD"] + methods.map(header)
+        let align: [Markdown.Alignment] = [.left, .center] + Array(repeating: .right, count: header.count - 2)
+        var out = Markdown.table(header, align: align, rows: rows)
+        if !notes.items.isEmpty { out += "\n\n" + notes.markdown }
+        return out
+    }
+
+    /// Keeps a number and its verdict mark on one line in narrow columns.
+    static let nbsp = "\u{A0}"
+
+    static func dotProduct(_ check: Check) -> String {
+        let c = check.comparison
+        var s = "**Dot-product test** \(c.verdict.mark): ⟨u, J v⟩ = \(format(c.value)) by forward mode, "
+        s += "⟨Jᵀu, v⟩ = \(format(c.reference)) by reverse mode, for random non-unit u, v; "
+        s += "difference \(format(c.difference)) (budget \(Numbers.short(c.budget)))"
+        if let reason = c.verdict.reason { s += " — \(Markdown.text(reason))" }
+        return s
+    }
+
+    /// A folded block. GFM parses Markdown inside only after a blank line; `markdown="1"` asks
+    /// Python-Markdown (md_in_html) to do the same, and GitHub drops the attribute.
+    static func details(_ summary: String, _ body: String) -> String {
+        "<details markdown=\"1\"><summary>\(Markdown.html(summary))</summary>\n\n\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n\n</details>"
+    }
+
+    static func count(_ n: Int, _ noun: String) -> String {
+        "\(n) \(noun)\(n == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,243 @@
+// What a verification run found: plain Codable values that the reports render.
+import ADCatalog
+import ADCore
+import Foundation
+
+/// Everything a run of `adverify run` found. `verification.json` is this value, encoded.
+///
+/// Schema history: 1 — the first version.
+public struct RunResult: Codable, Sendable {
+    /// The version of this structure's JSON form; bumped when a field changes meaning or goes.
+    public var schemaVersion: Int
+    public var tool: ToolInfo
+    /// When the run started, ISO 8601.
+    public var startedAt: String
+    /// Wall-clock seconds for loading and verifying.
+    public var duration: Double
+    /// The paths the run was given.
+    public var paths: [String]
+    public var summary: RunSummary
+    /// Problems loading case files (each makes the run exit 2).
+    public var loadErrors: [CatalogError]
+    /// One result per case, in catalogue order.
+    public var cases: [CaseResult]
+
+    public static let currentSchemaVersion = 1
+
+    public init(tool: ToolInfo, startedAt: String, duration: Double, paths: [String], loadErrors: [CatalogError], cases: [CaseResult]) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.tool = tool
+        self.startedAt = startedAt
+        self.duration = duration
+        self.paths = paths
+        self.summary = RunSummary(cases: cases, loadErrors: loadErrors.count)
+        self.loadErrors = loadErrors
+        self.cases = cases
+    }
+
+    /// 0 when every check passed (inconclusive allowed), 1 when some check failed,
+    /// 2 when a case file could not be loaded (whatever else happened).
+    public var exitCode: Int32 {
+        if !loadErrors.isEmpty { return 2 }
+        return summary.failedCases > 0 ? 1 : 0
+    }
+}
+
+/// The versions that produced a result.
+public struct ToolInfo: Codable, Sendable, Hashable {
+    public var adverify: String
+    public var gsl: String
+    public var swift: String
+    public var platform: String
+
+    public init(adverify: String, gsl: String, swift: String, platform: String) {
+        self.adverify = adverify
+        self.gsl = gsl
+        self.swift = swift
+        self.platform = platform
+    }
+}
+
+/// Counts of cases and checks by verdict.
+public struct RunSummary: Codable, Sendable, Hashable {
+    public var cases: Int
+    public var passedCases: Int
+    public var failedCases: Int
+    public var inconclusiveCases: Int
+    public var checks: Int
+    public var passedChecks: Int
+    public var failedChecks: Int
+    public var inconclusiveChecks: Int
+    public var loadErrors: Int
+
+    public init(cases results: [CaseResult], loadErrors: Int) {
+        cases = results.count
+        passedCases = results.count { $0.verdict == .pass }
+        failedCases = results.count { $0.verdict == .fail }
+        inconclusiveCases = results.count { $0.verdict.isInconclusive }
+        let all = results.flatMap(\.checks)
+        checks = all.count
+        passedChecks = all.count { $0.comparison.verdict == .pass }
+        failedChecks = all.count { $0.comparison.verdict == .fail }
+        inconclusiveChecks = all.count { $0.comparison.verdict.isInconclusive }
+        self.loadErrors = loadErrors
+    }
+}
+
+/// The verification of one case.
+public struct CaseResult: Codable, Sendable {
+    public var id: String
+    public var title: String
+    public var source: String?
+    public var note: String?
+    public var tags: [String]
+    /// `file:line:column` of the case's `id:`.
+    public var location: SourceLocation
+    /// The case's YAML as written.
+    public var text: String
+    public var inputs: [NamedValue]
+    public var outputs: [NamedValue]
+    /// Whether the graph is analytic (the complex step applies to every partial).
+    public var isAnalytic: Bool
+    public var nodeCount: Int
+    /// `fail` if any check failed; `pass` if at least one passed and none failed; else inconclusive.
+    public var verdict: Verdict
+    /// One row per quantity: values, every partial, adjoints of the lets, expected tangents.
+    public var rows: [QuantityRow]
+    /// Every check made, in row order; the dot-product test last.
+    public var checks: [Check]
+    /// The smallest, over the rows, of the digits AD shares with its best reference.
+    public var worstAgreeingDigits: Double?
+    /// Function evaluations spent by the numerical oracles.
+    public var oracleEvaluations: Int
+    /// The primal trace, with the tangents of the first seed and the adjoints of output 0.
+    public var trace: Trace?
+    /// Why the case could not be verified (e.g. a NaN at a node), if it could not.
+    public var error: String?
+    /// Seconds spent verifying this case.
+    public var duration: Double
+
+    /// The failed checks.
+    public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }
+}
+
+public struct NamedValue: Codable, Sendable, Hashable {
+    public var name: String
+    public var value: Double
+
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One quantity (a value, a partial, an adjoint, a tangent) with every method's number for it.
+public struct QuantityRow: Codable, Sendable {
+    /// `f`, `∂f/∂x`, `∂f/∂c (adjoint)`, `ȧ (seed ẋ = 1)`.
+    public var quantity: String
+    public var kind: Kind
+    public var expected: ExpectedCell?
+    /// Forward-mode AD (or the primal value for value rows).
+    public var forward: Double?
+    /// Reverse-mode AD (or the primal value for value rows).
+    public var reverse: Double?
+    /// Numerical oracles by method: gslCentral (or its one-sided fallback), central, fivePoint,
+    /// complexStep, richardson.
+    public var oracles: [OracleCell]
+    /// Digits AD shares with its best reference (expected expression or conclusive oracle).
+    public var agreeingDigits: Double?
+    /// The worst verdict of the row's checks; `nil` when nothing checked it (a value or an
+    /// adjoint with no expected number: there is no oracle for those).
+    public var verdict: Verdict?
+
+    public enum Kind: String, Codable, Sendable {
+        case value, nodeValue, partial, adjoint, tangent
+    }
+
+    public init(quantity: String, kind: Kind, forward: Double?, reverse: Double?) {
+        self.quantity = quantity
+        self.kind = kind
+        self.forward = forward
+        self.reverse = reverse
+        self.expected = nil
+        self.oracles = []
+        self.agreeingDigits = nil
+        self.verdict = nil
+    }
+
+    /// The cell of `method`, if that oracle ran for this row.
+    public func oracle(_ method: DifferenceMethod) -> OracleCell? {
+        oracles.first { $0.method == method || ($0.requested == method) }
+    }
+}
+
+/// An expected number as written, with its budget.
+public struct ExpectedCell: Codable, Sendable, Hashable {
+    public var text: String
+    public var value: Double
+    /// The largest difference that passes (half a unit of the last printed digit, or atol + rtol |v|).
+    public var budget: Double
+    /// `printed` or `expression`.
+    public var form: String
+    public var location: SourceLocation
+}
+
+/// One oracle's estimate for a row and the verdict on AD against it.
+public struct OracleCell: Codable, Sendable, Hashable {
+    /// The method that produced the value (GSL central may fall back to gslForward/gslBackward).
+    public var method: DifferenceMethod
+    /// The method asked for.
+    public var requested: DifferenceMethod
+    public var value: Double
+    public var error: Double
+    public var verdict: Verdict
+    public var note: String?
+}
+
+/// One check: what was compared with what, and the verdict.
+public struct Check: Codable, Sendable {
+    public var quantity: String
+    public var kind: Kind
+    public var comparison: Comparison
+    /// The expected text for expectation checks.
+    public var expectedText: String?
+    /// Where the expectation was written, for expectation checks.
+    public var location: SourceLocation?
+
+    public enum Kind: String, Codable, Sendable {
+        /// An expected number from the case file against reverse-mode AD (or the primal).
+        case expectation
+        /// Forward against reverse mode.
+        case modes
+        /// A numerical oracle against AD.
+        case oracle
+        /// `<u, J v>` (forward) against `<J^T u, v>` (reverse) for random non-unit `u`, `v`.
+        case dotProduct
+    }
+
+    /// A sentence for reports and the console, e.g.
+    /// `∂f/∂x: expected -182.87 (± 0.005), reverse AD gives -182.8694, difference 0.0006`.
+    public var message: String {
+        let c = comparison
+        switch kind {
+        case .expectation:
+            return "\(quantity): expected \(expectedText ?? format(c.reference)) (± \(format(c.budget))), computed \(format(c.value)), difference \(format(c.difference))"
+        case .modes:
+            return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))"
+        case .oracle:
+            if case .inconclusive(let reason) = c.verdict { return "\(quantity): \(c.method) inconclusive: \(reason)" }
+            return "\(quantity): AD \(format(c.value)), \(c.method) \(format(c.reference)), difference \(format(c.difference)) (budget \(format(c.budget)))"
+        case .dotProduct:
+            return "dot-product test: <u, J v> = \(format(c.value)) by forward mode, <Jᵀu, v> = \(format(c.reference)) by reverse mode, difference \(format(c.difference)) (budget \(format(c.budget)))"
+        }
+    }
+}
+
+/// A number in reports: 10 significant digits, shortest form.
+public func format(_ x: Double) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == 0 { return "0" }
+    let s = String(format: "%.10g", x)
+    return s
+}

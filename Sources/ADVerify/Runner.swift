@@ -1,0 +1,362 @@
+// Applies every method to a case: primal, forward and reverse AD, the dot-product test,
+// the expectations, and the numerical oracles for every partial.
+import ADCatalog
+import ADCore
+import Foundation
+import Numerics
+
+/// Verifies cases. A value type with the tolerances; `verify(_:)` is pure and thread-safe.
+public struct Runner: Sendable {
+    public var oracleTolerance: OracleTolerance
+    public var agreement: AgreementTolerance
+    /// The oracles run for every partial, in report column order.
+    public var oracleMethods: [DifferenceMethod]
+
+    public init(
+        oracleTolerance: OracleTolerance = .default, agreement: AgreementTolerance = .default,
+        oracleMethods: [DifferenceMethod] = Runner.defaultOracles
+    ) {
+        self.oracleTolerance = oracleTolerance
+        self.agreement = agreement
+        self.oracleMethods = oracleMethods
+    }
+
+    /// GSL central (falling back to GSL forward/backward at domain edges), central and
+    /// 5-point differences, the complex step (analytic graphs), Richardson.
+    public static let defaultOracles: [DifferenceMethod] = [.gslCentral, .central, .fivePoint, .complexStep, .richardson]
+
+    /// Verifies every case concurrently; results come back in catalogue order.
+    public func run(_ catalog: Catalog, tool: ToolInfo, paths: [String], startedAt: Date = Date()) async -> RunResult {
+        let cases = catalog.cases
+        let results = await withTaskGroup(of: (Int, CaseResult).self) { group in
+            for (index, c) in cases.enumerated() {
+                group.addTask { (index, self.verify(c)) }
+            }
+            var collected = [CaseResult?](repeating: nil, count: cases.count)
+            for await (index, result) in group { collected[index] = result }
+            return collected.compactMap { $0 }
+        }
+        return RunResult(
+            tool: tool, startedAt: ISO8601DateFormatter().string(from: startedAt),
+            duration: Date().timeIntervalSince(startedAt), paths: paths,
+            loadErrors: catalog.errors, cases: results)
+    }
+
+    /// Verifies one case.
+    public func verify(_ c: Case) -> CaseResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var verification = CaseVerification(case: c, runner: self)
+        var result = verification.run()
+        let elapsed = clock.now - start
+        result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return result
+    }
+}
+
+/// The state of one case's verification.
+struct CaseVerification {
+    let c: Case
+    let runner: Runner
+    let graph: Graph
+    var workspace: Workspace
+    var rows: [QuantityRow] = []
+    var checks: [Check] = []
+    var evaluations = 0
+
+    init(case c: Case, runner: Runner) {
+        self.c = c
+        self.runner = runner
+        self.graph = c.graph
+        self.workspace = Workspace(for: c.graph)
+    }
+
+    mutating func run() -> CaseResult {
+        var result = CaseResult(
+            id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
+            text: c.text, inputs: zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) },
+            outputs: [], isAnalytic: graph.isAnalytic, nodeCount: graph.nodeCount, verdict: .fail, rows: [],
+            checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil, error: nil, duration: 0)
+        do {
+            try verifyAll(into: &result)
+        } catch {
+            result.error = error.description
+            result.checks = checks
+            result.rows = rows
+            result.verdict = .fail
+            return result
+        }
+        result.rows = rows
+        result.checks = checks
+        result.oracleEvaluations = evaluations
+        result.worstAgreeingDigits = rows.compactMap(\.agreeingDigits).min()
+        if checks.contains(where: { $0.comparison.verdict == .fail }) {
+            result.verdict = .fail
+        } else if checks.contains(where: { $0.comparison.verdict == .pass }) {
+            result.verdict = .pass
+        } else {
+            result.verdict = .inconclusive(reason: "no check could decide")
+        }
+        return result
+    }
+
+    // MARK: Steps
+
+    private mutating func verifyAll(into result: inout CaseResult) throws(CaseFailure) {
+        let x = c.point
+        let m = graph.outputCount, n = graph.inputCount
+        do { try workspace.linearize(at: x) } catch { throw CaseFailure(error.description) }
+        if let problem = firstNonFiniteNode() { throw CaseFailure(problem) }
+        let values = workspace.values
+        result.outputs = (0..<m).map { NamedValue(name: graph.outputNames[$0], value: workspace.outputValue($0)) }
+
+        // Reverse mode: one sweep per output (each gives that row of J and every node's adjoint).
+        var reverseJ = [[Double]](repeating: [], count: m)
+        var adjointsOfFirstOutput: [Double] = []
+        for k in 0..<m {
+            var w = [Double](repeating: 0, count: m)
+            w[k] = 1
+            do { try workspace.reverse(cotangent: w) } catch { throw CaseFailure(error.description) }
+            reverseJ[k] = (0..<n).map { workspace.inputAdjoint($0) }
+            if k == 0 { adjointsOfFirstOutput = workspace.adjoints }
+        }
+        // Forward mode: all n directions in one vector sweep.
+        var forwardJ = [[Double]](repeating: [Double](repeating: 0, count: n), count: m)
+        var seeds = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { seeds[i * n + i] = 1 }
+        do { try workspace.forward(seeds: seeds, width: n) } catch { throw CaseFailure(error.description) }
+        for k in 0..<m {
+            for i in 0..<n { forwardJ[k][i] = workspace.tangent(of: graph.outputNodes[k], direction: i) }
+        }
+        // Tangents for each seed the case names.
+        var seededTangents: [[Double]] = []
+        for seed in c.tangentSeeds {
+            do { try workspace.forward(seeds: seed, width: 1) } catch { throw CaseFailure(error.description) }
+            seededTangents.append((0..<graph.nodeCount).map { workspace.tangent(of: $0) })
+        }
+
+        // Values.
+        for k in 0..<m {
+            var row = QuantityRow(quantity: c.outputName(k), kind: .value, forward: values[graph.outputNodes[k]], reverse: values[graph.outputNodes[k]])
+            expectationChecks(.value(output: k), computed: values[graph.outputNodes[k]], row: &row)
+            finish(&row)
+        }
+        for e in c.expectations {
+            guard case .nodeValue(let node) = e.quantity else { continue }
+            if rows.contains(where: { $0.quantity == c.label(e.quantity) }) { continue }
+            var row = QuantityRow(quantity: c.label(e.quantity), kind: .nodeValue, forward: values[node], reverse: values[node])
+            expectationChecks(e.quantity, computed: values[node], row: &row)
+            finish(&row)
+        }
+
+        // Partials: expectations, forward vs reverse, oracles.
+        for k in 0..<m {
+            for i in 0..<n {
+                let q = Quantity.partial(output: k, input: i)
+                var row = QuantityRow(quantity: c.label(q), kind: .partial, forward: forwardJ[k][i], reverse: reverseJ[k][i])
+                expectationChecks(q, computed: reverseJ[k][i], row: &row)
+                let scale = forwardJ.joined().reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
+                addCheck(
+                    Check(quantity: row.quantity, kind: .modes,
+                          comparison: compareModes(forward: forwardJ[k][i], reverse: reverseJ[k][i], scale: scale, tolerance: runner.agreement)),
+                    to: &row)
+                oracleChecks(ad: reverseJ[k][i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
+                finish(&row)
+            }
+        }
+
+        // Adjoints of every let (scalar output) and of the expected nodes.
+        if c.isScalar {
+            var nodes = c.letNames.compactMap { graph.node(named: $0) }.filter { $0 != graph.outputNodes[0] }
+            for e in c.expectations {
+                if case .adjoint(let node) = e.quantity, !nodes.contains(node) { nodes.append(node) }
+            }
+            for node in nodes {
+                let q = Quantity.adjoint(node: node)
+                var row = QuantityRow(quantity: c.label(q), kind: .adjoint, forward: nil, reverse: adjointsOfFirstOutput[node])
+                expectationChecks(q, computed: adjointsOfFirstOutput[node], row: &row)
+                finish(&row)
+            }
+        }
+
+        // Expected tangents, each checked against oracles of the node's directional derivative.
+        for e in c.expectations {
+            guard case let .tangent(s, node) = e.quantity else { continue }
+            var row = QuantityRow(quantity: c.label(e.quantity), kind: .tangent, forward: seededTangents[s][node], reverse: nil)
+            expectationChecks(e.quantity, computed: seededTangents[s][node], row: &row)
+            oracleChecks(ad: seededTangents[s][node], row: &row, along: c.tangentSeeds[s], output: node)
+            finish(&row)
+        }
+
+        try dotProductTest()
+
+        result.trace = try? graph.trace(
+            at: x, tangentSeed: c.tangentSeeds.first ?? unit(0, n),
+            cotangent: unit(0, m))
+    }
+
+    /// The first node whose value is NaN or infinite, named with its op and formula.
+    private func firstNonFiniteNode() -> String? {
+        guard let node = workspace.values.firstIndex(where: { !$0.isFinite }) else { return nil }
+        let names = graph.displayNames
+        let op = graph.ops[node]
+        return "node \(names[node]) = \(graph.formula(of: node, displayNames: names)) is \(format(workspace.values[node])) at the case's inputs ('\(op.name)' outside its domain or overflowing): the case cannot be verified there"
+    }
+
+    // MARK: Checks
+
+    private mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
+        for e in c.expectations where e.quantity == quantity {
+            let expected = e.expected
+            let form: String
+            if case .printed = expected.form { form = "printed" } else { form = "expression" }
+            row.expected = ExpectedCell(text: expected.text, value: expected.value, budget: expected.budget, form: form, location: expected.location)
+            let comparison = Comparison(
+                verdict: expected.matches(computed) ? .pass : .fail, value: computed, reference: expected.value,
+                budget: expected.budget, method: "expected")
+            addCheck(
+                Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location),
+                to: &row)
+            // Digits say how closely AD meets a closed form; an expected 0 (met within atol) has none.
+            if case .expression(let t) = expected.form, abs(expected.value) > t.atol {
+                row.agreeingDigits = comparison.agreeingDigits
+            }
+        }
+    }
+
+    /// Oracles for `d node(x + t * direction) / dt` at t = 0 (a partial when `direction` is a unit vector).
+    private mutating func oracleChecks(ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int) {
+        let x = c.point
+        let graph = self.graph
+        var ws = Workspace(for: graph)
+        var count = 0
+        // Along a coordinate the oracles see the input itself (its steps are scaled to x_i);
+        // along another direction, t with t = 0 at the point.
+        let axis = direction.firstIndex(of: 1).flatMap { i in direction.enumerated().allSatisfy { $0.offset == i || $0.element == 0 } ? i : nil }
+        let t0 = axis.map { x[$0] } ?? 0
+        func point(_ t: Double) -> [Double] {
+            if let i = axis {
+                var p = x
+                p[i] = t
+                return p
+            }
+            return zip(x, direction).map { $0 + t * $1 }
+        }
+        let f: (Double) throws -> Double = { t in
+            count += 1
+            try ws.evaluate(at: point(t))
+            return ws.values[node]
+        }
+        var best: Double?
+        for method in runner.oracleMethods {
+            let estimate: Estimate
+            if method == .complexStep {
+                guard graph.isAnalytic else { continue }
+                estimate = complexStepDerivative(of: { (t: Complex<Double>) throws -> Complex<Double> in
+                    let z: [Complex<Double>]
+                    if let i = axis {
+                        var p = x.map { Complex($0, 0) }
+                        p[i] = t
+                        z = p
+                    } else {
+                        z = zip(x, direction).map { Complex($0, 0) + t * Complex($1, 0) }
+                    }
+                    return try graph.evaluateComplex(at: z, node: node)
+                }, at: t0)
+            } else {
+                estimate = derivative(of: f, at: t0, method: method)
+            }
+            evaluations += estimate.evaluations
+            let comparison = runner.oracleTolerance.compare(ad, with: estimate)
+            row.oracles.append(OracleCell(
+                method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
+                verdict: comparison.verdict, note: estimate.note))
+            addCheck(Check(quantity: row.quantity, kind: .oracle, comparison: comparison), to: &row)
+            // Relative digits mean nothing for a derivative that is zero to within the absolute
+            // floor (AD 0 against a central difference of 1e-9): such a row shows no digits.
+            let magnitude = Swift.max(abs(ad), abs(comparison.reference))
+            if comparison.verdict == .pass, ad == comparison.reference || magnitude > runner.oracleTolerance.absoluteFloor {
+                best = Swift.max(best ?? 0, comparison.agreeingDigits)
+            }
+        }
+        _ = count
+        if let best { row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, best) }
+    }
+
+    /// `<u, J v>` by forward mode against `<Jᵀ u, v>` by reverse mode, with random non-unit
+    /// `u` and `v` drawn from a generator seeded by the case id (so reports are reproducible).
+    private mutating func dotProductTest() throws(CaseFailure) {
+        var generator = SplitMix64(seed: c.id)
+        let m = graph.outputCount, n = graph.inputCount
+        func draw() -> Double {
+            let magnitude = 0.5 + Double(generator.next() >> 11) * 0x1p-53
+            return generator.next() & 1 == 0 ? magnitude : -magnitude
+        }
+        let u = (0..<m).map { _ in draw() }
+        let v = (0..<n).map { _ in draw() }
+        let jv: [Double], jtu: [Double]
+        do {
+            jv = try workspace.jvp(at: c.point, direction: v)
+            jtu = try workspace.vjp(at: c.point, cotangent: u)
+        } catch {
+            throw CaseFailure(error.description)
+        }
+        let forward = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
+        let reverse = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
+        let scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        checks.append(Check(
+            quantity: "<u, J v>", kind: .dotProduct,
+            comparison: compareModes(forward: forward, reverse: reverse, scale: scale, tolerance: runner.agreement)))
+    }
+
+    private mutating func addCheck(_ check: Check, to row: inout QuantityRow) {
+        checks.append(check)
+        row.verdict = worse(row.verdict, check.comparison.verdict)
+    }
+
+    private mutating func finish(_ row: inout QuantityRow) {
+        rows.append(row)
+    }
+
+    private func unit(_ i: Int, _ n: Int) -> [Double] {
+        var e = [Double](repeating: 0, count: n)
+        if i < n { e[i] = 1 }
+        return e
+    }
+}
+
+/// fail over pass over inconclusive: a row fails if any check fails, passes if one passes.
+func worse(_ a: Verdict?, _ b: Verdict) -> Verdict {
+    guard let a else { return b }
+    if a == .fail || b == .fail { return .fail }
+    if a == .pass || b == .pass { return .pass }
+    return a
+}
+
+/// A case that cannot be verified, with the reason.
+struct CaseFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// SplitMix64 seeded by a string: deterministic random numbers for the dot-product test.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: String) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in seed.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x100_0000_01b3
+        }
+        state = h
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}

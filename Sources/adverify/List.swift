@@ -1,0 +1,35 @@
+import ADCatalog
+import ArgumentParser
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the cases in case files or folders, with their location and shape.",
+        discussion: """
+            Loads the cases exactly as 'adverify run' does (so it also checks their syntax) and
+            prints one line per case: id, R^n -> R^m, number of expectations, file:line, title.
+            Loading errors go to stderr and make the exit code 2.
+            """
+    )
+
+    @Argument(help: "Case files or folders (searched recursively for *.yaml, *.yml).")
+    var paths: [String] = ["cases"]
+
+    func run() throws {
+        let catalog = Catalog.load(paths: paths)
+        let width = catalog.cases.map(\.id.count).max() ?? 0
+        for c in catalog.cases {
+            let shape = "R^\(c.graph.inputCount) -> R^\(c.graph.outputCount)"
+            let id = c.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            Console.out("\(id)  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(String(c.expectations.count).leftPadded(3)) expected  \(c.location.file):\(c.location.line)  \(c.title)")
+        }
+        for error in catalog.errors { Console.error(error.description) }
+        Console.out("\(catalog.cases.count) case\(catalog.cases.count == 1 ? "" : "s") in \(catalog.files.count) file\(catalog.files.count == 1 ? "" : "s")\(catalog.errors.isEmpty ? "" : ", \(catalog.errors.count) loading error\(catalog.errors.count == 1 ? "" : "s")")")
+        if !catalog.errors.isEmpty { throw ExitCode(2) }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,99 @@
+import ADCatalog
+import ADReport
+import ADVerify
+import ArgumentParser
+import Foundation
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify every case: AD against the expected numbers, forward against reverse mode, and both against numerical oracles.",
+        discussion: """
+            For each case: the primal value(s); the gradient or Jacobian by forward (vector) mode
+            and by reverse mode; the dot-product test <u, J v> = <Jᵀu, v> with random non-unit
+            u and v; every expectation of the case file; and for every partial derivative the
+            numerical oracles GSL central (GSL forward/backward near domain edges), central and
+            5-point differences, the complex step (analytic functions only) and Richardson
+            extrapolation, each judged by its own error estimate. Cases run concurrently; the
+            output order is the catalogue's.
+
+            Prints one line per case (✓ pass, ✗ fail, ? inconclusive, with the fewest digits
+            AD shares with its best reference) and a final count line, and writes the reports
+            (verification.md, verification.json, junit.xml) atomically into the report folder.
+
+            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed,
+            2 a case file could not be loaded (the other files are still verified and reported).
+            """
+    )
+
+    @Argument(help: "Case files or folders (searched recursively for *.yaml, *.yml).")
+    var paths: [String] = ["cases"]
+
+    @Option(name: .customLong("report"), help: ArgumentHelp("Folder for the reports.", valueName: "dir"))
+    var reportDirectory = "reports"
+
+    @Option(help: ArgumentHelp("Reports to write, comma-separated: md, json, junit (or none).", valueName: "formats"))
+    var format = "md,json,junit"
+
+    @Option(help: ArgumentHelp("Only cases whose id matches this glob, e.g. 'peharz-*'.", valueName: "glob"))
+    var filter: String?
+
+    @Flag(help: "Print only failed cases and the final count line.")
+    var quiet = false
+
+    func validate() throws {
+        _ = try formats()
+    }
+
+    /// The formats of `--format`; `none` writes no report.
+    func formats() throws -> [ReportFormat] {
+        if format.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
+        do {
+            return try ReportFormat.list(format)
+        } catch {
+            throw ValidationError(error.reason)
+        }
+    }
+
+    func run() async throws {
+        let started = Date()
+        var catalog = Catalog.load(paths: paths)
+        if let filter {
+            catalog.cases = catalog.cases.filter { fnmatch(filter, $0.id, 0) == 0 }
+        }
+        for error in catalog.errors { Console.error(error.description + "\n") }
+        let result = await Runner().run(catalog, tool: Console.tool, paths: paths, startedAt: started)
+
+        for c in result.cases where !quiet || c.verdict == .fail {
+            Console.out(Run.line(for: c))
+            for failure in c.failures.prefix(5) { Console.out("    \(failure.message)") }
+            if c.failures.count > 5 { Console.out("    … and \(c.failures.count - 5) more failed checks (see the report)") }
+            if let error = c.error { Console.out("    \(error)") }
+        }
+        let s = result.summary
+        Console.out(
+            "\(s.cases) case\(s.cases == 1 ? "" : "s"): \(s.passedCases) passed, \(s.failedCases) failed, \(s.inconclusiveCases) inconclusive; "
+                + "\(s.checks) checks: \(s.passedChecks) passed, \(s.failedChecks) failed, \(s.inconclusiveChecks) inconclusive"
+                + (s.loadErrors > 0 ? "; \(s.loadErrors) file error\(s.loadErrors == 1 ? "" : "s")" : "")
+                + String(format: " (%.2f s)", result.duration))
+
+        let formats = try formats()
+        if !formats.isEmpty {
+            do {
+                let written = try ReportWriter(directory: reportDirectory).write(result, formats: formats)
+                if !quiet { Console.out("reports: \(written.joined(separator: ", "))") }
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    /// `✓ peharz-backward-pass  14.2 digits  17 checks  Backward pass through …`
+    static func line(for c: CaseResult) -> String {
+        let digits = c.worstAgreeingDigits.map { String(format: "%4.1f digits", $0) } ?? "   — digits"
+        let failed = c.failures.count
+        let checks = failed > 0 ? "\(failed)/\(c.checks.count) checks failed" : "\(c.checks.count) checks"
+        return "\(Console.mark(c.verdict)) \(c.id)  \(digits)  \(checks)  \(c.location.file):\(c.location.line)"
+    }
+}

@@ -1,0 +1,187 @@
+import ADCatalog
+import ADReport
+import ADVerify
+import Foundation
+import Testing
+
+@Suite("verification.md")
+struct MarkdownReportTests {
+    @Test func summaryTableHasTheCountsOfTheRun() throws {
+        let run = try Fixtures.mixedRun()
+        let s = run.summary
+        // The fixtures are chosen so each count means something.
+        #expect(s.cases == 5)
+        #expect(s.failedCases == 1)
+        #expect(s.failedChecks == 2)
+        #expect(s.loadErrors == 1)
+        #expect(s.inconclusiveChecks > 0)
+
+        let markdown = MarkdownReport.render(run)
+        let counts = try #require(markdownTables(markdown).first { $0.header == ["", "cases", "checks"] })
+        #expect(counts.rows == [
+            ["✓ passed", "\(s.passedCases)", "\(s.passedChecks)"],
+            ["✗ failed", "1", "2"],
+            ["? inconclusive", "\(s.inconclusiveCases)", "\(s.inconclusiveChecks)"],
+            ["**total**", "**5**", "**\(s.checks)**"],
+        ])
+        let facts = try #require(markdownTables(markdown).first { $0.header.first == "run" })
+        let byKey = Dictionary(uniqueKeysWithValues: facts.rows.map { ($0[0], $0[1]) })
+        #expect(byKey["load errors"]?.hasPrefix("**1**") == true)
+        #expect(byKey["run time"] == "250 ms")
+        #expect(byKey["started at"] == "2025-06-01T12:00:00Z")
+        #expect(byKey["paths"] == "`cases/`")
+        #expect(byKey["adverify"] == "0.1.0-test")
+        #expect(byKey["GSL"] == "2.7.1")
+        #expect(byKey["Swift"] == "6.3.1")
+        #expect(byKey["platform"] == "linux-x86\\_64")
+        #expect(markdown.contains("**✗ 1 of 5 cases failed**"))
+    }
+
+    @Test func failureTableNamesQuantityExpectedAndComputed() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        let failures = try #require(section(markdown, startingWith: "## <a id=\"failures\"></a>Failures"))
+        // Only the failed case is listed, linked to its section.
+        #expect(failures.contains("[peharz-wrong-gradient](#case-peharz-wrong-gradient)"))
+        #expect(!failures.contains("peharz-backward-pass"))
+
+        let wrong = try #require(run.cases.first { $0.id == "peharz-wrong-gradient" })
+        let computed = try #require(wrong.rows.first { $0.quantity == "∂f/∂x" }?.reverse)
+        let table = try #require(markdownTables(failures).first)
+        #expect(table.header == ["quantity", "check", "expected or reference", "computed", "difference", "budget"])
+        try #require(table.rows.count == 2)
+        #expect(table.rows[0].prefix(3) == ["f", table.rows[0][1], "7.20"])
+        let row = table.rows[1]
+        #expect(row[0] == "∂f/∂x")
+        #expect(row[1].contains("expected at `cases/textbook/fixtures.yaml:"))
+        #expect(row[2] == "-182.80")  // as written in the case file
+        #expect(row[3].hasPrefix(format(computed)))
+        #expect(format(computed) == "-182.8698073")
+        #expect(row[4] == format(abs(computed + 182.80)))
+        #expect(row[5] == "0.005")
+    }
+
+    @Test func failedCheckIsMarkedInTheCaseTable() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        let caseSection = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-wrong-gradient\"></a>✗"))
+        let table = try #require(markdownTables(caseSection).first)
+        #expect(table.header == [
+            "quantity", "verdict", "digits", "expected", "forward AD", "reverse AD",
+            "GSL", "central FD", "5-point", "complex step", "Richardson",
+        ])
+        let gradient = try #require(table.rows.first { $0[0] == "∂f/∂x" })
+        #expect(gradient[1] == "✗")
+        #expect(gradient[3] == "-182.80\u{A0}✗<br>±\u{A0}0.005")
+        #expect(gradient[4] == "-182.8698073")
+        // Every oracle agrees with AD (the expectation is what is wrong).
+        for cell in gradient[6...] { #expect(cell.contains("\u{A0}✓"), "\(cell)") }
+        #expect(gradient[6].contains("<br>±\u{A0}"), "GSL shows its error estimate")
+    }
+
+    @Test func everyTableHasAsManyCellsAsItsHeader() throws {
+        var run = try Fixtures.mixedRun()
+        // Pipes and Markdown in user text must not add cells or formatting.
+        run.cases[0].title = "a | b *c* _d_ [e](f) <script>x</script> $y$"
+        run.cases[0].rows[0].quantity = "∂f/∂x|y"
+        let markdown = MarkdownReport.render(run)
+        let tables = markdownTables(markdown)
+        #expect(tables.count >= 2 + 1 + 1 + 5 * 4)  // summary, failures, index, per case: values + 3 traces
+        for table in tables {
+            for row in table.rows {
+                #expect(row.count == table.header.count, "\(table.header) vs \(row)")
+            }
+        }
+        #expect(markdown.contains(#"a \| b \*c\* \_d\_ \[e\](f) &lt;script&gt;x&lt;/script&gt; &#36;y&#36;"#))
+        #expect(markdown.contains(#"| ∂f/∂x\|y |"#))
+        #expect(!markdown.contains("<script>"))
+    }
+
+    @Test func detailsBlocksHoldTheTraceAndTheCaseFile() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        let opened = markdown.components(separatedBy: "<details markdown=\"1\">").count - 1
+        let closed = markdown.components(separatedBy: "</details>").count - 1
+        #expect(opened == closed)
+        #expect(opened == 2 * run.cases.count)
+        // GFM parses Markdown inside <details> only after a blank line.
+        #expect(markdown.components(separatedBy: "<details markdown=\"1\"><summary>Trace: primal, tangent and adjoint</summary>\n\n**Primal trace**").count - 1 == run.cases.count)
+        #expect(markdown.components(separatedBy: "<details markdown=\"1\"><summary>Case file</summary>\n\n```yaml\nid: ").count - 1 == run.cases.count)
+        #expect(markdown.components(separatedBy: "\n\n</details>").count - 1 == opened)
+
+        let peharz = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-backward-pass\"></a>✓"))
+        #expect(peharz.contains("```yaml\n" + Fixtures.peharz + "\n```"))
+        #expect(peharz.contains("| ∂f/∂c | `c = a + b` | -0.8222836875 |"))
+    }
+
+    @Test func caseSectionShowsTheCaseFacts() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        let peharz = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-backward-pass\"></a>✓ peharz-backward-pass"))
+        #expect(peharz.contains("**Backward pass through x^2, exp, sqrt and cos at x = 2**"))
+        #expect(peharz.contains("> The slides round every number to 3 decimals."))
+        #expect(peharz.contains("- **Source:** <cite>Peharz, Neural Networks I, &quot;Backwards Pass&quot; slides</cite>"))
+        #expect(peharz.contains("- **Location:** `cases/textbook/fixtures.yaml:1`"))
+        #expect(peharz.contains("- **Tags:** `textbook` `reverse-mode`"))
+        #expect(peharz.contains("- **Inputs:** x = 2"))
+        #expect(peharz.contains("- **Outputs:** f = 7.194329636"))
+        #expect(peharz.contains("worst agreeing digits 17"))
+        #expect(peharz.contains("**Dot-product test** ✓"))
+        // An expectation written as an expression shows the expression and its value.
+        let ellis = try #require(section(markdown, startingWith: "### <a id=\"case-ellis-smith\"></a>✓"))
+        #expect(ellis.contains("| ∂f/∂x2 | ✓ | 17 | `2 - cos(5)`<br>1.716337815\u{A0}✓<br>±\u{A0}"))
+    }
+
+    @Test func inconclusiveOraclesExplainWhyInNotes() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        let relu = try #require(section(markdown, startingWith: "### <a id=\"case-relu-kink\"></a>"))
+        let table = try #require(markdownTables(relu).first)
+        let gradient = try #require(table.rows.first { $0[0] == "∂f/∂x" })
+        #expect(gradient[6].contains("\u{A0}?\u{2060}<sup>"), "GSL at a kink is inconclusive, with a note: \(gradient[6])")
+        #expect(gradient[9] == "—", "relu is not analytic: no complex step")
+        #expect(relu.contains("not analytic, so no complex step"))
+        #expect(relu.contains(". gslCentral: kink at x; AD value 1.0 lies between the one-sided derivatives"))
+
+        // GSL's central rule leaves sqrt's domain at 0 and says which rule it fell back to.
+        let sqrt = try #require(section(markdown, startingWith: "### <a id=\"case-sqrt-at-zero\"></a>"))
+        #expect(sqrt.contains("<sub>via gslForward</sub>"))
+    }
+
+    @Test func loadErrorsAndUnverifiableCasesAreShown() throws {
+        let logCase = try Fixtures.cases(Fixtures.logOfNegative)
+        let run = Fixtures.run(logCase, loadErrors: Fixtures.loadErrors(Fixtures.badFile))
+        let result = try #require(run.cases.first)
+        let error = try #require(result.error, "log(-1) cannot be verified")
+        let markdown = MarkdownReport.render(run)
+
+        let loadErrors = try #require(section(markdown, startingWith: "## <a id=\"load-errors\"></a>Load errors"))
+        let description = try #require(run.loadErrors.first).description
+        #expect(description.contains("^"))
+        #expect(loadErrors.contains("```text\n" + description + "\n```"))
+
+        #expect(markdown.contains("> **✗ This case could not be verified:** "))
+        let failures = try #require(section(markdown, startingWith: "## <a id=\"failures\"></a>Failures"))
+        #expect(failures.contains("**Could not be verified:** "))
+        #expect(failures.contains("log"), "\(error)")
+    }
+
+    @Test func indexLinksToEveryCaseAnchor() throws {
+        let run = try Fixtures.mixedRun()
+        let markdown = MarkdownReport.render(run)
+        for c in run.cases {
+            let anchor = MarkdownReport.anchor(of: c.id)
+            #expect(markdown.contains("<a id=\"\(anchor)\"></a>"))
+            #expect(markdown.contains("](#\(anchor))"))
+        }
+        #expect(MarkdownReport.anchor(of: "a b/c") == "case-a-b-c")
+    }
+
+    @Test func passingRunSaysSo() throws {
+        let run = Fixtures.run(try Fixtures.cases(Fixtures.peharz))
+        let markdown = MarkdownReport.render(run)
+        #expect(markdown.contains("**✓ The case passed**"))
+        #expect(!markdown.contains("Failures"))
+        #expect(!markdown.contains("Load errors"))
+    }
+}

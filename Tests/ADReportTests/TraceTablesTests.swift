@@ -1,0 +1,64 @@
+import ADCatalog
+import ADReport
+import ADVerify
+import Testing
+
+@Suite("Trace tables")
+struct TraceTablesTests {
+    static func peharz() throws -> CaseResult {
+        Runner().verify(try Fixtures.cases(Fixtures.peharz)[0])
+    }
+
+    @Test func primalAndTangentReadTopDownAdjointBottomUp() throws {
+        let trace = try #require(try Self.peharz().trace)
+        let markdown = TraceTables.markdown(trace, modes: .both)
+        let tables = markdownTables(markdown)
+        try #require(tables.count == 3)
+        let (primal, tangent, adjoint) = (tables[0], tables[1], tables[2])
+        #expect(primal.header == ["node", "formula", "value"])
+        #expect(primal.rows.map { $0[0] } == ["x", "a", "b", "c", "d", "e", "f"])
+        #expect(primal.rows[1] == ["a", "`a = x ^ 2`", "4"])
+        #expect(primal.rows[0] == ["x", "input", "2"])
+        #expect(tangent.header == ["node", "formula", "tangent"])
+        #expect(tangent.rows.map { $0[0] } == ["ẋ", "ȧ", "ḃ", "ċ", "ḋ", "ė", "ḟ"])
+        #expect(tangent.rows.last == ["ḟ", "`f = d + e`", "-182.8698073"])
+        #expect(adjoint.header == ["node", "formula", "adjoint"])
+        #expect(adjoint.rows.map { $0[0] } == ["∂f/∂f", "∂f/∂e", "∂f/∂d", "∂f/∂c", "∂f/∂b", "∂f/∂a", "∂f/∂x"])
+        // The slides' numbers: ∂f/∂c = -0.822, ∂f/∂a = -45.717, ∂f/∂x = -182.87.
+        #expect(adjoint.rows[3][2] == "-0.8222836875")
+        #expect(adjoint.rows[5][2] == "-45.71745183")
+        #expect(adjoint.rows[6] == ["∂f/∂x", "input", "-182.8698073"])
+        #expect(markdown.contains("**Tangent trace**, seed ẋ = 1 (top to bottom)"))
+        #expect(markdown.contains("**Adjoint trace**, cotangent f̄ = 1 (bottom to top)"))
+    }
+
+    @Test(arguments: [
+        (TraceModes.forward, ["Primal trace", "Tangent trace"], ["Adjoint trace"]),
+        (TraceModes.reverse, ["Primal trace", "Adjoint trace"], ["Tangent trace"]),
+        (TraceModes.both, ["Primal trace", "Tangent trace", "Adjoint trace"], []),
+    ])
+    func modesChooseTheTables(_ mode: TraceModes, shown: [String], hidden: [String]) throws {
+        let trace = try #require(try Self.peharz().trace)
+        let markdown = TraceTables.markdown(trace, modes: mode)
+        for title in shown { #expect(markdown.contains("**\(title)**")) }
+        for title in hidden { #expect(!markdown.contains("**\(title)**")) }
+        #expect(markdownTables(markdown).count == shown.count)
+    }
+
+    @Test func multiInputNamesAndEscaping() throws {
+        let result = Runner().verify(try Fixtures.cases(Fixtures.ellisSmith)[0])
+        var trace = try #require(result.trace)
+        let markdown = TraceTables.markdown(trace)
+        #expect(markdown.contains("seed ẋ1 = 1, ẋ2 = 0"))
+        #expect(markdown.contains("| v̇2 | `v2 = x1 * x2` | 5 |"))
+        #expect(markdown.contains("| ∂f/∂x2 | input | 1.716337815 |"))
+
+        // A name with Markdown in it stays one cell and plain text.
+        trace.rows[2].name = "v_1|*"
+        let escaped = TraceTables.markdown(trace, modes: .forward)
+        #expect(escaped.contains(#"| v\_1\|\* | `v_1\|* = log(x1)` | 0.6931471806 |"#))
+        for table in markdownTables(escaped) {
+            for row in table.rows { #expect(row.count == 3, "\(row)") }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import ADCatalog
+import ADCore
+import ADVerify
+import Foundation
+import Testing
+
+/// The single case in `yaml`.
+func loadCase(_ yaml: String) throws -> Case {
+    let (cases, errors) = CaseLoader.load(text: yaml, path: "test.yaml")
+    #expect(errors.isEmpty, "\(errors)")
+    return try #require(cases.first)
+}
+
+let peharz = """
+    id: peharz
+    title: Peharz's backward pass
+    inputs: {x: 2}
+    let: {a: x^2, b: exp(a), c: a + b, d: sqrt(c), e: cos(c)}
+    output: d + e
+    expect:
+      value: 7.194
+      values: {a: 4, b: 54.598}
+      gradient: {x: -182.87}
+      adjoints: {c: -0.822, b: -0.822, a: -45.717}
+      tangents: {seed: {x: 1}, values: {a: 4, b: 218.393}}
+    """
+
+@Suite("Runner")
+struct RunnerTests {
+    @Test("a correct case passes every check, and every oracle agrees to many digits")
+    func peharzPasses() throws {
+        let result = Runner().verify(try loadCase(peharz))
+        #expect(result.verdict == .pass)
+        #expect(result.failures.isEmpty, "\(result.failures.map(\.message))")
+        #expect(result.error == nil)
+        let partial = try #require(result.rows.first { $0.quantity == "∂f/∂x" })
+        #expect(Set(partial.oracles.map(\.requested)) == Set(Runner.defaultOracles))
+        #expect(partial.oracles.allSatisfy { $0.verdict == .pass })
+        #expect((partial.agreeingDigits ?? 0) >= 14)
+        // Every kind of check ran: 8 expectations, forward vs reverse, 5 oracles on the
+        // partial and 5 on each tangent, the dot-product test.
+        #expect(result.checks.count { $0.kind == .expectation } == 9)
+        #expect(result.checks.count { $0.kind == .modes } == 1)
+        #expect(result.checks.count { $0.kind == .oracle } == 15)
+        #expect(result.checks.count { $0.kind == .dotProduct } == 1)
+        #expect(result.trace?.row("c")?.adjoint.map { abs($0 + 0.8222836874831592) < 1e-15 } == true)
+    }
+
+    @Test("one wrong expected number fails its case, and the check says what differed")
+    func wrongExpectation() throws {
+        let wrong = peharz.replacingOccurrences(of: "gradient: {x: -182.87}", with: "gradient: {x: -182.80}")
+        let result = Runner().verify(try loadCase(wrong))
+        #expect(result.verdict == .fail)
+        let failure = try #require(result.failures.first)
+        #expect(result.failures.count == 1)
+        #expect(failure.kind == .expectation && failure.quantity == "∂f/∂x")
+        #expect(failure.message.contains("expected -182.80") && failure.message.contains("-182.869807"))
+        #expect(failure.location?.line == 9)
+    }
+
+    @Test("at a kink the oracles are inconclusive, not failed, and AD's convention passes")
+    func kink() throws {
+        let result = Runner().verify(try loadCase("id: k\ntitle: t\ninputs: {x: 0}\noutput: relu(x) + x^2\nexpect: {gradient: {x: 1}}\n"))
+        #expect(result.verdict == .pass)
+        let row = try #require(result.rows.first { $0.kind == .partial })
+        #expect(row.oracles.allSatisfy { $0.verdict.isInconclusive })
+        #expect(!row.oracles.contains { $0.requested == .complexStep })
+    }
+
+    @Test("a NaN at the case's point names the node and its op")
+    func nonFinite() throws {
+        let result = Runner().verify(try loadCase("id: n\ntitle: t\ninputs: {x: -1}\nlet: {a: x + 0.5}\noutput: log(a) + 1\n"))
+        #expect(result.verdict == .fail)
+        let error = try #require(result.error)
+        #expect(error.contains("log(a)") && error.contains("NaN") && error.contains("'log'"))
+    }
+
+    @Test("Jacobians: forward and reverse agree entry by entry, expectations per entry")
+    func jacobian() throws {
+        let c = try loadCase("""
+            id: polar
+            title: polar to cartesian
+            inputs: {r: 2, t: 0.3}
+            outputs: {u: r*cos(t), v: r*sin(t), w: r^2}
+            expect:
+              values: {u: "r*cos(t)", w: 4}
+              jacobian: [["cos(t)", "-r*sin(t)"], ["sin(t)", "r*cos(t)"], ["2*r", 0]]
+            """)
+        let result = Runner().verify(c)
+        #expect(result.verdict == .pass, "\(result.failures.map(\.message))")
+        #expect(result.checks.count { $0.kind == .modes } == 6)
+        #expect(result.rows.filter { $0.kind == .partial }.map(\.quantity) == ["∂u/∂r", "∂u/∂t", "∂v/∂r", "∂v/∂t", "∂w/∂r", "∂w/∂t"])
+        #expect(result.outputs.map(\.name) == ["u", "v", "w"])
+    }
+
+    @Test("a run keeps catalogue order and is reproducible")
+    func run() async throws {
+        var cases: [Case] = []
+        for k in 0..<12 {
+            cases.append(try loadCase("id: c\(k)\ntitle: t\ninputs: {x: \(0.1 * Double(k + 1))}\noutput: sin(x)*exp(x)\n"))
+        }
+        let catalog = Catalog(files: ["test.yaml"], cases: cases, errors: [])
+        let tool = ToolInfo(adverify: "test", gsl: gslVersion, swift: "6", platform: "test")
+        let first = await Runner().run(catalog, tool: tool, paths: ["test.yaml"])
+        let second = await Runner().run(catalog, tool: tool, paths: ["test.yaml"])
+        #expect(first.cases.map(\.id) == (0..<12).map { "c\($0)" })
+        #expect(first.exitCode == 0)
+        #expect(first.summary.passedCases == 12)
+        let dot1 = first.cases.map { $0.checks.last?.comparison.value }
+        let dot2 = second.cases.map { $0.checks.last?.comparison.value }
+        #expect(dot1 == dot2)
+        #expect(gslVersion.split(separator: ".").count >= 2)
+    }
+}
