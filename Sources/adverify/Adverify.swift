@@ -7,7 +7,7 @@ struct Adverify: AsyncParsableCommand {
         commandName: "adverify",
         abstract: "Verify automatic differentiation and measure what gradients cost.",
         discussion: """
-            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed,
+            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed, \
             2 usage or input error (the other files of the run are still verified and reported).
             """,
         version: adverifyVersion,

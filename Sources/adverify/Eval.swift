@@ -9,12 +9,12 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Differentiate one expression at one point by every method and print a table.",
         discussion: """
-            The value and every partial derivative by forward mode, reverse mode, GSL central
-            (forward/backward near domain edges), central and 5-point differences, the complex
-            step (analytic expressions only) and Richardson extrapolation, each oracle judged by
-            its own error estimate, plus the dot-product test. The expression language is the
-            one of case files: + - * / ^, unary minus, pi, exp log ln sqrt sin cos tan asin acos
-            atan sinh cosh tanh sigmoid softplus relu abs, pow max min leaky_relu elu (two
+            The value and every partial derivative by forward mode, reverse mode, GSL central \
+            (forward/backward near domain edges), central and 5-point differences, the complex \
+            step (analytic expressions only) and Richardson extrapolation, each oracle judged by \
+            its own error estimate, plus the dot-product test. The expression language is the \
+            one of case files: + - * / ^, unary minus, pi, exp log ln sqrt sin cos tan asin acos \
+            atan sinh cosh tanh sigmoid softplus relu abs, pow max min leaky_relu elu (two \
             arguments).
 
             Example: adverify eval "log(x) + x*y - sin(y)" --at x=2,y=5

@@ -5,8 +5,8 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the cases in case files or folders, with their location and shape.",
         discussion: """
-            Loads the cases exactly as 'adverify run' does (so it also checks their syntax) and
-            prints one line per case: id, R^n -> R^m, number of expectations, file:line, title.
+            Loads the cases exactly as 'adverify run' does (so it also checks their syntax) and \
+            prints one line per case: id, R^n -> R^m, number of expectations, file:line, title. \
             Loading errors go to stderr and make the exit code 2.
             """
     )

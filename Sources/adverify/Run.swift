@@ -8,19 +8,19 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify every case: AD against the expected numbers, forward against reverse mode, and both against numerical oracles.",
         discussion: """
-            For each case: the primal value(s); the gradient or Jacobian by forward (vector) mode
-            and by reverse mode; the dot-product test <u, J v> = <Jᵀu, v> with random non-unit
-            u and v; every expectation of the case file; and for every partial derivative the
-            numerical oracles GSL central (GSL forward/backward near domain edges), central and
-            5-point differences, the complex step (analytic functions only) and Richardson
-            extrapolation, each judged by its own error estimate. Cases run concurrently; the
+            For each case: the primal value(s); the gradient or Jacobian by forward (vector) mode \
+            and by reverse mode; the dot-product test <u, J v> = <Jᵀu, v> with random non-unit \
+            u and v; every expectation of the case file; and for every partial derivative the \
+            numerical oracles GSL central (GSL forward/backward near domain edges), central and \
+            5-point differences, the complex step (analytic functions only) and Richardson \
+            extrapolation, each judged by its own error estimate. Cases run concurrently; the \
             output order is the catalogue's.
 
-            Prints one line per case (✓ pass, ✗ fail, ? inconclusive, with the fewest digits
-            AD shares with its best reference) and a final count line, and writes the reports
+            Prints one line per case (✓ pass, ✗ fail, ? inconclusive, with the fewest digits \
+            AD shares with its best reference) and a final count line, and writes the reports \
             (verification.md, verification.json, junit.xml) atomically into the report folder.
 
-            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed,
+            Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed, \
             2 a case file could not be loaded (the other files are still verified and reported).
             """
     )

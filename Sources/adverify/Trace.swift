@@ -8,9 +8,9 @@ struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a case's primal, tangent and adjoint traces as Markdown tables, as on the lecture slides.",
         discussion: """
-            One row per node: its name, the formula it computes (c = a + b) and its value; the
-            tangent trace for the seed direction (default: the case's first tangents seed, else
-            the first input) reads top to bottom, the adjoint trace (cotangent 1 on the first
+            One row per node: its name, the formula it computes (c = a + b) and its value; the \
+            tangent trace for the seed direction (default: the case's first tangents seed, else \
+            the first input) reads top to bottom, the adjoint trace (cotangent 1 on the first \
             output) bottom to top.
 
             Example: adverify trace cases/textbook/peharz.yaml --id peharz-backward-pass --seed x=1

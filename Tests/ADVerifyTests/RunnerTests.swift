@@ -93,6 +93,14 @@ struct RunnerTests {
         #expect(result.outputs.map(\.name) == ["u", "v", "w"])
     }
 
+    @Test("a sum of 100,000 terms: the bounds grow with the graph's rounding, no false failure")
+    func largeGraph() throws {
+        let sum = Array(repeating: "sin(x)*x", count: 100_000).joined(separator: " + ")
+        let result = Runner().verify(try loadCase("id: big\ntitle: t\ninputs: {x: 0.5}\noutput: \(sum)\n"))
+        #expect(result.verdict == .pass, "\(result.failures.map(\.message))")
+        #expect(result.nodeCount == 300_000)
+    }
+
     @Test("a run keeps catalogue order and is reproducible")
     func run() async throws {
         var cases: [Case] = []
