@@ -120,8 +120,10 @@ extension Case {
 
     /// A short label for a quantity, as in the report's tables:
     /// `f`, `a`, `∂f/∂x`, `∂y1/∂x2`, `adjoint c`, `tangent a (seed x)`.
-    public func label(_ quantity: Quantity) -> String {
-        let names = graph.displayNames
+    public func label(_ quantity: Quantity) -> String { label(quantity, displayNames: graph.displayNames) }
+
+    /// `label(_:)` with the graph's `displayNames` computed once by the caller.
+    public func label(_ quantity: Quantity, displayNames names: [String]) -> String {
         switch quantity {
         case .value(let k): return outputName(k)
         case .nodeValue(let node): return names[node]

@@ -107,13 +107,15 @@ struct DocumentReader {
             try checkNewName(entry.key, at: entry.keyNode, what: "let name")
             letLines[entry.key] = entry.keyNode.mark?.line ?? 0
         }
-        var defined: Set<String> = []
+        // Names already bound resolve through the scope first; a let still in `letLines` but
+        // not in scope is defined further down.
         let lines = letLines
         for entry in entries {
             let node = try expression(entry.value, what: "let '\(entry.key)'") { name in
-                defined.contains(name) ? nil : lines[name].map { .later(line: $0) }
+                name == entry.key
+                    ? .unavailable(reason: "a let cannot use itself (a Wengert list has no cycles)")
+                    : lines[name].map { .later(line: $0) }
             }
-            defined.insert(entry.key)
             try bind(entry.key, to: node, at: entry.keyNode)
         }
     }

@@ -38,6 +38,8 @@ extension Workspace {
     }
 
     /// The Jacobian by reverse mode: one linearization, then one adjoint sweep per output.
+    /// Afterwards ``adjoints`` holds the last sweep's: every node's adjoint for the last output
+    /// (for a scalar function, `∂f/∂node` of every node).
     public mutating func jacobianReverse(at x: [Double]) throws(ADCoreError) -> Jacobian {
         try linearize(at: x)
         let m = graph.outputCount, n = graph.inputCount

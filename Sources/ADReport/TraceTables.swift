@@ -1,5 +1,6 @@
 // Slides-style trace tables: the primal trace, the forward tangent trace and the reverse
 // adjoint trace of a graph at one point, one row per node with its formula and number.
+import ADCatalog
 import ADCore
 import ADVerify
 
@@ -78,7 +79,7 @@ public enum TraceTables {
 
     /// `ȧ`, `v̇1`: a tangent, as in Ellis & Smith's traces. The dot goes on the first letter,
     /// so `v1` reads as the slides' v̇₁, not as v with a dotted 1.
-    static func dotted(_ name: String) -> String { accent(name, "\u{307}") }
+    static func dotted(_ name: String) -> String { Case.dotted(name) }
 
     /// `ā`, `v̄1`: an adjoint.
     static func barred(_ name: String) -> String { accent(name, "\u{304}") }

@@ -164,11 +164,6 @@ public struct QuantityRow: Codable, Sendable {
         self.agreeingDigits = nil
         self.verdict = nil
     }
-
-    /// The cell of `method`, if that oracle ran for this row.
-    public func oracle(_ method: DifferenceMethod) -> OracleCell? {
-        oracles.first { $0.method == method || ($0.requested == method) }
-    }
 }
 
 /// An expected number as written, with its budget.

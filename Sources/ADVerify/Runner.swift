@@ -59,6 +59,11 @@ struct CaseVerification {
     let c: Case
     let runner: Runner
     let graph: Graph
+    /// The runner's tolerances, sized for this graph (see `forGraph(nodeCount:)`).
+    let oracleTolerance: OracleTolerance
+    let agreement: AgreementTolerance
+    /// Every node's display name, for the quantity labels.
+    let names: [String]
     var workspace: Workspace
     var rows: [QuantityRow] = []
     var checks: [Check] = []
@@ -68,8 +73,13 @@ struct CaseVerification {
         self.c = c
         self.runner = runner
         self.graph = c.graph
+        self.oracleTolerance = runner.oracleTolerance.forGraph(nodeCount: c.graph.nodeCount)
+        self.agreement = runner.agreement.forGraph(nodeCount: c.graph.nodeCount)
+        self.names = c.graph.displayNames
         self.workspace = Workspace(for: c.graph)
     }
+
+    private func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }
 
     mutating func run() -> CaseResult {
         var result = CaseResult(
@@ -110,58 +120,51 @@ struct CaseVerification {
         let values = workspace.values
         result.outputs = (0..<m).map { NamedValue(name: graph.outputNames[$0], value: workspace.outputValue($0)) }
 
-        // Reverse mode: one sweep per output (each gives that row of J and every node's adjoint).
-        var reverseJ = [[Double]](repeating: [], count: m)
-        var adjointsOfFirstOutput: [Double] = []
-        for k in 0..<m {
-            var w = [Double](repeating: 0, count: m)
-            w[k] = 1
-            do { try workspace.reverse(cotangent: w) } catch { throw CaseFailure(error.description) }
-            reverseJ[k] = (0..<n).map { workspace.inputAdjoint($0) }
-            if k == 0 { adjointsOfFirstOutput = workspace.adjoints }
-        }
-        // Forward mode: all n directions in one vector sweep.
-        var forwardJ = [[Double]](repeating: [Double](repeating: 0, count: n), count: m)
-        var seeds = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { seeds[i * n + i] = 1 }
-        do { try workspace.forward(seeds: seeds, width: n) } catch { throw CaseFailure(error.description) }
-        for k in 0..<m {
-            for i in 0..<n { forwardJ[k][i] = workspace.tangent(of: graph.outputNodes[k], direction: i) }
-        }
+        // Reverse mode: one adjoint sweep per output; forward mode: identity seeds in chunks.
+        let reverseJ: Jacobian, forwardJ: Jacobian
+        do {
+            reverseJ = try workspace.jacobianReverse(at: x)
+        } catch { throw CaseFailure(error.description) }
+        // For a scalar output the last (only) adjoint sweep is ∂f/∂node for every node.
+        let adjointsOfOutput = c.isScalar ? workspace.adjoints : []
+        do {
+            forwardJ = try workspace.jacobianForward(at: x)
+        } catch { throw CaseFailure(error.description) }
         // Tangents for each seed the case names.
         var seededTangents: [[Double]] = []
         for seed in c.tangentSeeds {
             do { try workspace.forward(seeds: seed, width: 1) } catch { throw CaseFailure(error.description) }
-            seededTangents.append((0..<graph.nodeCount).map { workspace.tangent(of: $0) })
+            seededTangents.append(workspace.tangents)
         }
 
         // Values.
         for k in 0..<m {
-            var row = QuantityRow(quantity: c.outputName(k), kind: .value, forward: values[graph.outputNodes[k]], reverse: values[graph.outputNodes[k]])
-            expectationChecks(.value(output: k), computed: values[graph.outputNodes[k]], row: &row)
-            finish(&row)
+            let value = values[graph.outputNodes[k]]
+            var row = QuantityRow(quantity: c.outputName(k), kind: .value, forward: value, reverse: value)
+            expectationChecks(.value(output: k), computed: value, row: &row)
+            rows.append(row)
         }
+        var valueNodes: Set<Int> = []
         for e in c.expectations {
-            guard case .nodeValue(let node) = e.quantity else { continue }
-            if rows.contains(where: { $0.quantity == c.label(e.quantity) }) { continue }
-            var row = QuantityRow(quantity: c.label(e.quantity), kind: .nodeValue, forward: values[node], reverse: values[node])
+            guard case .nodeValue(let node) = e.quantity, valueNodes.insert(node).inserted else { continue }
+            var row = QuantityRow(quantity: label(e.quantity), kind: .nodeValue, forward: values[node], reverse: values[node])
             expectationChecks(e.quantity, computed: values[node], row: &row)
-            finish(&row)
+            rows.append(row)
         }
 
-        // Partials: expectations, forward vs reverse, oracles.
+        // Partials: expectations, forward vs reverse (on the Jacobian's scale), oracles.
+        let scale = forwardJ.entries.reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
         for k in 0..<m {
             for i in 0..<n {
                 let q = Quantity.partial(output: k, input: i)
-                var row = QuantityRow(quantity: c.label(q), kind: .partial, forward: forwardJ[k][i], reverse: reverseJ[k][i])
-                expectationChecks(q, computed: reverseJ[k][i], row: &row)
-                let scale = forwardJ.joined().reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
+                var row = QuantityRow(quantity: label(q), kind: .partial, forward: forwardJ[k, i], reverse: reverseJ[k, i])
+                expectationChecks(q, computed: reverseJ[k, i], row: &row)
                 addCheck(
                     Check(quantity: row.quantity, kind: .modes,
-                          comparison: compareModes(forward: forwardJ[k][i], reverse: reverseJ[k][i], scale: scale, tolerance: agreement)),
+                          comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement)),
                     to: &row)
-                oracleChecks(ad: reverseJ[k][i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
-                finish(&row)
+                oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
+                rows.append(row)
             }
         }
 
@@ -173,19 +176,19 @@ struct CaseVerification {
             }
             for node in nodes {
                 let q = Quantity.adjoint(node: node)
-                var row = QuantityRow(quantity: c.label(q), kind: .adjoint, forward: nil, reverse: adjointsOfFirstOutput[node])
-                expectationChecks(q, computed: adjointsOfFirstOutput[node], row: &row)
-                finish(&row)
+                var row = QuantityRow(quantity: label(q), kind: .adjoint, forward: nil, reverse: adjointsOfOutput[node])
+                expectationChecks(q, computed: adjointsOfOutput[node], row: &row)
+                rows.append(row)
             }
         }
 
         // Expected tangents, each checked against oracles of the node's directional derivative.
         for e in c.expectations {
             guard case let .tangent(s, node) = e.quantity else { continue }
-            var row = QuantityRow(quantity: c.label(e.quantity), kind: .tangent, forward: seededTangents[s][node], reverse: nil)
+            var row = QuantityRow(quantity: label(e.quantity), kind: .tangent, forward: seededTangents[s][node], reverse: nil)
             expectationChecks(e.quantity, computed: seededTangents[s][node], row: &row)
             oracleChecks(ad: seededTangents[s][node], row: &row, along: c.tangentSeeds[s], output: node)
-            finish(&row)
+            rows.append(row)
         }
 
         try dotProductTest()
@@ -229,22 +232,18 @@ struct CaseVerification {
         let x = c.point
         let graph = self.graph
         var ws = Workspace(for: graph)
-        var count = 0
         // Along a coordinate the oracles see the input itself (its steps are scaled to x_i);
         // along another direction, t with t = 0 at the point.
         let axis = direction.firstIndex(of: 1).flatMap { i in direction.enumerated().allSatisfy { $0.offset == i || $0.element == 0 } ? i : nil }
         let t0 = axis.map { x[$0] } ?? 0
-        func point(_ t: Double) -> [Double] {
-            if let i = axis {
-                var p = x
-                p[i] = t
-                return p
-            }
-            return zip(x, direction).map { $0 + t * $1 }
-        }
+        var p = x
         let f: (Double) throws -> Double = { t in
-            count += 1
-            try ws.evaluate(at: point(t))
+            if let i = axis {
+                p[i] = t
+            } else {
+                for j in p.indices { p[j] = x[j] + t * direction[j] }
+            }
+            try ws.evaluate(at: p)
             return ws.values[node]
         }
         var best: Double?
@@ -264,10 +263,10 @@ struct CaseVerification {
                     return try graph.evaluateComplex(at: z, node: node)
                 }, at: t0)
             } else {
-                estimate = widenedForEvaluationNoise(derivative(of: f, at: t0, method: method))
+                estimate = derivative(of: f, at: t0, method: method)
             }
             evaluations += estimate.evaluations
-            let comparison = runner.oracleTolerance.compare(ad, with: estimate)
+            let comparison = oracleTolerance.compare(ad, with: estimate)
             row.oracles.append(OracleCell(
                 method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
                 verdict: comparison.verdict, note: estimate.note))
@@ -275,11 +274,10 @@ struct CaseVerification {
             // Relative digits mean nothing for a derivative that is zero to within the absolute
             // floor (AD 0 against a central difference of 1e-9): such a row shows no digits.
             let magnitude = Swift.max(abs(ad), abs(comparison.reference))
-            if comparison.verdict == .pass, ad == comparison.reference || magnitude > runner.oracleTolerance.absoluteFloor {
+            if comparison.verdict == .pass, ad == comparison.reference || magnitude > oracleTolerance.absoluteFloor {
                 best = Swift.max(best ?? 0, comparison.agreeingDigits)
             }
         }
-        _ = count
         if let best { row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, best) }
     }
 
@@ -317,39 +315,9 @@ struct CaseVerification {
             comparison: compareModes(forward: forward, reverse: reverse, scale: scale, tolerance: agreement)))
     }
 
-    /// The forward/reverse bound for this graph: both modes sum the same terms in a different
-    /// order, and the rounding of a sum grows with its length, so the relative bound is
-    /// `max(1e-12, 4 eps nodeCount)` (1e-12 up to ~1100 nodes, 1.8e-10 at 200,000).
-    private var agreement: AgreementTolerance {
-        AgreementTolerance(relative: Swift.max(runner.agreement.relative, 4 * Double.ulpOfOne * Double(graph.nodeCount)))
-    }
-
-    /// The oracles' round-off terms assume each evaluation of f is good to 2 ulps. A graph of
-    /// n nodes accumulates rounding like a random walk, ~sqrt(n) ulps, so for graphs above 64
-    /// nodes the round-off term (all of GSL's abserr, which mixes both) is scaled by
-    /// `sqrt(n / 64)`: a sum of 100,000 terms must not turn a central difference's honest
-    /// round-off into a false failure. Small graphs (the catalogue's) are unchanged.
-    private func widenedForEvaluationNoise(_ e: Estimate) -> Estimate {
-        let factor = (Double(graph.nodeCount) / 64).squareRoot()
-        guard factor > 1, e.status.isOK || e.status.isKink else { return e }
-        var widened = e
-        switch e.method {
-        case .gslCentral, .gslForward, .gslBackward:
-            widened.truncationError *= factor
-        default:
-            widened.roundoffError *= factor
-        }
-        widened.error = widened.truncationError + widened.roundoffError
-        return widened
-    }
-
     private mutating func addCheck(_ check: Check, to row: inout QuantityRow) {
         checks.append(check)
         row.verdict = worse(row.verdict, check.comparison.verdict)
-    }
-
-    private mutating func finish(_ row: inout QuantityRow) {
-        rows.append(row)
     }
 
     private func unit(_ i: Int, _ n: Int) -> [Double] {

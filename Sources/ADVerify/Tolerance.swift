@@ -6,6 +6,7 @@ import ADNumeric
 /// ```
 /// scale  = max(|ad|, |oracle|)
 /// budget = max(safetyFactor * oracle.error, ulpFloor * ulp(scale))
+///          (oracle.error with its round-off part times evaluationNoise; see forGraph(nodeCount:))
 /// inconclusive  if the oracle is inconclusive or not finite,
 ///               or budget > maxRelativeBudget * |oracle| and budget > absoluteFloor
 /// kink(L, R)    ad in [min(L,R) - budget_side, max(L,R) + budget_side]  -> inconclusive
@@ -31,15 +32,44 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
     public var ulpFloor: Double
     public var maxRelativeBudget: Double
     public var absoluteFloor: Double
+    /// How many times worse than 2 ulps an evaluation of f is: the oracles' round-off terms
+    /// (and all of GSL's `abserr`, which mixes truncation and round-off) are multiplied by it.
+    public var evaluationNoise: Double
 
-    public init(safetyFactor: Double = 10, ulpFloor: Double = 4, maxRelativeBudget: Double = 0.1, absoluteFloor: Double = 1e-6) {
+    public init(
+        safetyFactor: Double = 10, ulpFloor: Double = 4, maxRelativeBudget: Double = 0.1, absoluteFloor: Double = 1e-6,
+        evaluationNoise: Double = 1
+    ) {
         self.safetyFactor = safetyFactor
         self.ulpFloor = ulpFloor
         self.maxRelativeBudget = maxRelativeBudget
         self.absoluteFloor = absoluteFloor
+        self.evaluationNoise = evaluationNoise
     }
 
     public static let `default` = OracleTolerance()
+
+    /// This tolerance for a function evaluated by a graph of `nodeCount` nodes.
+    ///
+    /// ```
+    /// evaluationNoise = max(1, sqrt(nodeCount / 64))
+    /// ```
+    /// The oracles assume f is good to 2 ulps; a graph of n nodes accumulates rounding like a
+    /// random walk, ~sqrt(n) ulps, so a sum of 100,000 terms must not turn a central
+    /// difference's honest round-off into a false failure. Graphs up to 64 nodes are unchanged.
+    public func forGraph(nodeCount: Int) -> OracleTolerance {
+        var t = self
+        t.evaluationNoise = Swift.max(evaluationNoise, (Double(nodeCount) / 64).squareRoot())
+        return t
+    }
+
+    /// The estimate's error with its round-off part scaled by `evaluationNoise`.
+    func error(of estimate: Estimate) -> Double {
+        switch estimate.method {
+        case .gslCentral, .gslForward, .gslBackward: evaluationNoise * estimate.error
+        default: estimate.truncationError + evaluationNoise * estimate.roundoffError
+        }
+    }
 
     /// `max(safetyFactor * error, ulpFloor * ulp(scale))`.
     public func budget(error: Double, scale: Double) -> Double {
@@ -81,7 +111,7 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
                 reference: oracle, budget: .nan)
         }
         let scale = Swift.max(abs(ad), abs(oracle))
-        let b = budget(error: estimate.error, scale: scale.isFinite ? scale : abs(oracle))
+        let b = budget(error: error(of: estimate), scale: scale.isFinite ? scale : abs(oracle))
         // Judged against the oracle's own value, not the AD value: an oracle that claims
         // 4.6e-5 ± 8.7e-5 is too rough to contradict any AD value (an aliased stencil does this).
         if b > maxRelativeBudget * abs(oracle), b > absoluteFloor {

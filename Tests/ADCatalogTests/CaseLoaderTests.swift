@@ -92,6 +92,7 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x + z\n", 4, 13, "undefined name 'z'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\nlet:\n  a: b + 1\n  b: x\noutput: a\n", 5, 6, "'b' is used before it is defined (line 6)"),
         ("id: a\ntitle: t\ninputs: {x: 1}\nlet:\n  x: 2\noutput: x\n", 5, 3, "shadows the input"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\nlet:\n  a: a + 1\noutput: a\n", 5, 6, "a let cannot use itself"),
         ("id: a\ntitle: t\ninputs: {sin: 1}\noutput: sin\n", 3, 10, "would shadow the function sin()"),
         ("id: a\ntitle: t\ninputs: {pi: 1}\noutput: pi\n", 3, 10, "would shadow the constant pi"),
         ("id: a\ntitle: t\ninputs: {x: abc}\noutput: x\n", 3, 13, "input 'x' must be a number literal"),

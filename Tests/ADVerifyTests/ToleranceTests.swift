@@ -88,6 +88,27 @@ struct ToleranceTests {
         #expect(reason.contains("outside the domain"))
     }
 
+    @Test("budgets grow with the graph: round-off by sqrt(n / 64), mode agreement by 4 eps n")
+    func graphSizedTolerances() {
+        // A central difference off by 3e-9 whose round-off estimate is 1e-10: fails for a
+        // small graph (budget 1e-9), passes for 6400 nodes (noise 10, budget 1e-8).
+        let e = Estimate(value: 2.0, truncationError: 0, roundoffError: 1e-10, step: 1e-5, evaluations: 7, method: .central)
+        #expect(OracleTolerance.default.forGraph(nodeCount: 64).compare(2.0 + 3e-9, with: e).verdict == .fail)
+        #expect(OracleTolerance.default.forGraph(nodeCount: 6400).compare(2.0 + 3e-9, with: e).verdict == .pass)
+        // Truncation is not scaled: the same error as truncation still fails at 6400 nodes.
+        let t = Estimate(value: 2.0, truncationError: 1e-10, roundoffError: 0, step: 1e-5, evaluations: 7, method: .central)
+        #expect(OracleTolerance.default.forGraph(nodeCount: 6400).compare(2.0 + 3e-9, with: t).verdict == .fail)
+        // GSL's abserr mixes both and is scaled whole.
+        let g = Estimate(value: 2.0, truncationError: 1e-10, roundoffError: 0, step: 1e-5, evaluations: 8, method: .gslCentral)
+        #expect(OracleTolerance.default.forGraph(nodeCount: 6400).compare(2.0 + 3e-9, with: g).verdict == .pass)
+
+        #expect(AgreementTolerance.default.forGraph(nodeCount: 100).relative == 1e-12)
+        let large = AgreementTolerance.default.forGraph(nodeCount: 300_000)
+        #expect(abs(large.relative - 4 * Double.ulpOfOne * 300_000) < 1e-25)
+        #expect(compareModes(forward: 1.0, reverse: 1.0 + 1e-10, tolerance: large).verdict == .pass)
+        #expect(compareModes(forward: 1.0, reverse: 1.0 + 1e-9, tolerance: large).verdict == .fail)
+    }
+
     @Test func agreeingDigitsClampsAndHandlesSpecialValues() {
         #expect(agreeingDigits(1, 1) == 17)
         #expect(agreeingDigits(0, -0.0) == 17)
