@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ADCatalog", targets: ["ADCatalog"]),
         .library(name: "ADVerify", targets: ["ADVerify"]),
         .library(name: "ADReport", targets: ["ADReport"]),
+        .library(name: "ADNetwork", targets: ["ADNetwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,12 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
         ),
+        // CBLAS from the system's OpenBLAS (Debian libopenblas-dev, Homebrew openblas), found with pkg-config.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
         .target(
             name: "ADCore",
             dependencies: [.product(name: "Numerics", package: "swift-numerics")]
@@ -34,13 +41,17 @@ let package = Package(
             dependencies: ["CGSL", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
+            name: "ADNetwork",
+            dependencies: ["CBLAS"]
+        ),
+        .target(
             name: "ADCatalog",
-            dependencies: ["ADCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ADCore", "ADNetwork", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "ADVerify",
             dependencies: [
-                "ADCore", "ADNumeric", "ADCatalog", .product(name: "Numerics", package: "swift-numerics"),
+                "ADCore", "ADNumeric", "ADCatalog", "ADNetwork", .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),
         .target(
@@ -69,6 +80,10 @@ let package = Package(
         .testTarget(
             name: "ADNumericTests",
             dependencies: ["ADNumeric", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADNetworkTests",
+            dependencies: ["ADNetwork", "ADCore", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .testTarget(
             name: "ADCatalogTests",

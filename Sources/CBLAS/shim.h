@@ -1,0 +1,2 @@
+// CBLAS from the system's OpenBLAS (Debian libopenblas-dev; pkg-config openblas gives the include path).
+#include <cblas.h>
