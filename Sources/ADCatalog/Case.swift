@@ -30,6 +30,10 @@ public struct Case: Sendable {
     public var expectations: [Expectation]
     /// Tolerance for quoted-expression expectations.
     public var tolerance: ExpressionTolerance
+    /// For `kind: network`: the network, its data and what is expected of it. The graph is
+    /// then the network lowered to ADCore (inputs: every parameter; output: the loss `L`),
+    /// or empty when the case only checks the architecture.
+    public var network: NetworkCase? = nil
 
     public var inputNames: [String] { graph.inputNames }
     public var outputNames: [String] { graph.outputNames }

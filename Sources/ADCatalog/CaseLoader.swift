@@ -13,6 +13,10 @@ public enum CaseLoader {
 
     /// The keys a case document may have.
     public static let caseKeys = ["id", "title", "source", "tags", "note", "kind", "inputs", "let", "output", "outputs", "expect", "tolerance"]
+    /// The keys a `kind: network` case document may have.
+    public static let networkCaseKeys = ["id", "title", "source", "tags", "note", "kind", "network", "parameters", "data", "checks", "expect", "tolerance"]
+    /// The keys of a network case's `expect:`.
+    public static let networkExpectKeys = ["parameters", "output_shape", "error", "value", "output", "values", "gradient", "adjoints"]
     /// The keys of `expect:`.
     public static let expectKeys = ["value", "values", "gradient", "jacobian", "adjoints", "tangents"]
 

@@ -21,12 +21,21 @@ struct DocumentReader {
 
     mutating func readCase(_ root: Node, text: String) throws(CatalogError) -> Case {
         let keys = try mapping(root, what: "a case")
-        for entry in keys where !CaseLoader.caseKeys.contains(entry.key) {
+        func value(_ key: String) -> Node? { keys.first { $0.key == key }?.value }
+        var isNetwork = false
+        if let kindNode = value("kind") {
+            let kind = try string(kindNode, what: "kind")
+            guard kind == "expression" || kind == "network" else {
+                throw error("unknown kind '\(kind)': a case is kind: expression (the default) or kind: network", at: kindNode)
+            }
+            isNetwork = kind == "network"
+        }
+        let allowed = isNetwork ? CaseLoader.networkCaseKeys : CaseLoader.caseKeys
+        for entry in keys where !allowed.contains(entry.key) {
             throw error(
-                "unknown key '\(entry.key)'\(suggestion(for: entry.key, among: CaseLoader.caseKeys)); a case has \(CaseLoader.caseKeys.joined(separator: ", "))",
+                "unknown key '\(entry.key)'\(suggestion(for: entry.key, among: allowed)); a\(isNetwork ? " network" : "") case has \(allowed.joined(separator: ", "))",
                 at: entry.keyNode)
         }
-        func value(_ key: String) -> Node? { keys.first { $0.key == key }?.value }
         func required(_ key: String, _ hint: String) throws(CatalogError) -> Node {
             guard let v = value(key) else { throw error("missing '\(key)': \(hint)", at: root) }
             return v
@@ -41,13 +50,15 @@ struct DocumentReader {
         let sourceText = try value("source").map { n throws(CatalogError) in try string(n, what: "source") }
         let note = try value("note").map { n throws(CatalogError) in try string(n, what: "note") }
         let tags = try value("tags").map { n throws(CatalogError) in try stringList(n, what: "tags") } ?? []
-        if let kindNode = value("kind") {
-            let kind = try string(kindNode, what: "kind")
-            guard kind == "expression" else {
-                throw error("unknown kind '\(kind)': this version of adverify reads expression cases (kind: expression, the default)", at: kindNode)
-            }
-        }
         let tolerance = try value("tolerance").map { n throws(CatalogError) in try readTolerance(n) } ?? .default
+        let mark = idNode.mark ?? root.mark
+        let header = Case(
+            id: id, title: title, source: sourceText, tags: tags, note: note,
+            location: source.location(line: mark?.line ?? 1, column: mark?.column ?? 1), text: text,
+            graph: Graph(), point: [], isScalar: true, letNames: [], tangentSeeds: [], expectations: [], tolerance: tolerance)
+        if isNetwork {
+            return try readNetworkCase(root, header: header, value: value)
+        }
 
         try readInputs(required("inputs", "an ordered mapping of input names to numbers, e.g. inputs: {x: 2}"))
         if let lets = value("let") { try readLets(lets) }
@@ -69,13 +80,14 @@ struct DocumentReader {
         if let expect = value("expect") {
             try readExpectations(expect, graph: graph, isScalar: isScalar, tolerance: tolerance, into: &expectations, seeds: &seeds)
         }
-        let mark = idNode.mark ?? root.mark
-        return Case(
-            id: id, title: title, source: sourceText, tags: tags, note: note,
-            location: source.location(line: mark?.line ?? 1, column: mark?.column ?? 1), text: text,
-            graph: graph, point: point, isScalar: isScalar,
-            letNames: letLines.keys.sorted { (letLines[$0] ?? 0, $0) < (letLines[$1] ?? 0, $1) },
-            tangentSeeds: seeds, expectations: expectations, tolerance: tolerance)
+        var result = header
+        result.graph = graph
+        result.point = point
+        result.isScalar = isScalar
+        result.letNames = letLines.keys.sorted { (letLines[$0] ?? 0, $0) < (letLines[$1] ?? 0, $1) }
+        result.tangentSeeds = seeds
+        result.expectations = expectations
+        return result
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -300,7 +312,7 @@ struct DocumentReader {
     }
 
     /// A number literal (the value as printed) or a quoted expression over the inputs.
-    private func readExpected(_ node: Node, tolerance: ExpressionTolerance) throws(CatalogError) -> Expected {
+    func readExpected(_ node: Node, tolerance: ExpressionTolerance) throws(CatalogError) -> Expected {
         guard case .scalar(let scalar) = node else {
             throw error("expected a number or a quoted expression, found \(describe(node))", at: node)
         }
@@ -310,24 +322,40 @@ struct DocumentReader {
             return Expected(value: value, text: scalar.string, form: .printed(decimals: decimals), location: location)
         }
         // A quoted expression over the inputs, evaluated at the case's point in a graph of its own.
+        let inputs = Dictionary(zip(inputNames, point), uniquingKeysWith: { first, _ in first })
+        let lets = letLines, scope = self.scope
+        return try readExpression(node, tolerance: tolerance, variable: { inputs[$0] }) { name in
+            lets[name] != nil || scope[name] != nil
+                ? "an expected value is an expression over the inputs only, independent of the lets it checks" : nil
+        }
+    }
+
+    /// A quoted expression over named numbers (`variable` gives a name's value), evaluated in a
+    /// graph of its own; `unavailable` explains a name that exists but may not be used.
+    func readExpression(
+        _ node: Node, tolerance: ExpressionTolerance, variable: (String) -> Double?, unavailable: (String) -> String?
+    ) throws(CatalogError) -> Expected {
+        guard case .scalar(let scalar) = node else {
+            throw error("expected a number or a quoted expression, found \(describe(node))", at: node)
+        }
+        // Only the names the expression uses become inputs (a network has thousands of parameters).
         var expressionBuilder = GraphBuilder()
         var inputs: [String: Int] = [:]
-        for name in inputNames {
+        var values: [Double] = []
+        for name in Self.identifiers(in: scalar.string) where inputs[name] == nil {
+            guard let value = variable(name) else { continue }
             do { inputs[name] = try expressionBuilder.input(name) } catch { throw self.error(error.description, at: node) }
+            values.append(value)
         }
-        let lets = letLines, scope = self.scope
         let result = try ExpressionParser.parse(scalar.string, origin: origin(of: node), into: &expressionBuilder) { name in
             if let node = inputs[name] { return .node(node) }
-            if lets[name] != nil || scope[name] != nil {
-                return .unavailable(reason: "an expected value is an expression over the inputs only, independent of the lets it checks")
-            }
-            return nil
+            return unavailable(name).map { .unavailable(reason: $0) }
         }
         let value: Double
         do {
             try expressionBuilder.output(result)
             var workspace = Workspace(for: try expressionBuilder.build())
-            try workspace.evaluate(at: point)
+            try workspace.evaluate(at: values)
             value = workspace.outputValue(0)
         } catch {
             throw self.error(error.description, at: node)
@@ -335,10 +363,32 @@ struct DocumentReader {
         guard value.isFinite else {
             throw error("the expected expression '\(scalar.string)' is \(value) at the case's inputs: it must be finite", at: node)
         }
-        return Expected(value: value, text: scalar.string, form: .expression(tolerance), location: location)
+        return Expected(value: value, text: scalar.string, form: .expression(tolerance), location: location(node))
     }
 
-    private func readTolerance(_ node: Node) throws(CatalogError) -> ExpressionTolerance {
+    /// The identifier-like words of an expression, in order.
+    static func identifiers(in text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inNumber = false
+        for c in text.unicodeScalars {
+            let isStart = ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_"
+            let isPart = isStart || ("0"..."9").contains(c)
+            if current.isEmpty, !inNumber, isStart {
+                current.unicodeScalars.append(c)
+            } else if !current.isEmpty, isPart {
+                current.unicodeScalars.append(c)
+            } else {
+                if !current.isEmpty { words.append(current); current = "" }
+                // Digits, '.' and an exponent's letter belong to a number, not a name.
+                inNumber = ("0"..."9").contains(c) || c == "." || (inNumber && (c == "e" || c == "E" || c == "+" || c == "-"))
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    func readTolerance(_ node: Node) throws(CatalogError) -> ExpressionTolerance {
         var t = ExpressionTolerance.default
         for entry in try mapping(node, what: "tolerance") {
             let (v, _) = try number(entry.value, what: "tolerance \(entry.key)")
@@ -357,7 +407,7 @@ struct DocumentReader {
     typealias Entry = (key: String, keyNode: Node, value: Node)
 
     /// A mapping's entries in order, with string keys and no duplicates.
-    private func mapping(_ node: Node, what: String) throws(CatalogError) -> [Entry] {
+    func mapping(_ node: Node, what: String) throws(CatalogError) -> [Entry] {
         guard case .mapping(let m) = node else {
             throw error("\(what) must be a mapping (key: value), found \(describe(node))", at: node)
         }
@@ -374,14 +424,14 @@ struct DocumentReader {
         return entries
     }
 
-    private func string(_ node: Node, what: String) throws(CatalogError) -> String {
+    func string(_ node: Node, what: String) throws(CatalogError) -> String {
         guard case .scalar(let s) = node else { throw error("\(what) must be text, found \(describe(node))", at: node) }
         let text = s.string.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw error("\(what) is empty", at: node) }
         return text
     }
 
-    private func stringList(_ node: Node, what: String) throws(CatalogError) -> [String] {
+    func stringList(_ node: Node, what: String) throws(CatalogError) -> [String] {
         switch node {
         case .sequence(let s): return try s.map { n throws(CatalogError) in try string(n, what: "a tag") }
         case .scalar: return [try string(node, what: what)]
@@ -390,7 +440,7 @@ struct DocumentReader {
     }
 
     /// A plain number literal and its decimals as printed (`-182.87` -> 2, `1.5e-3` -> 4, `4` -> 0).
-    private func number(_ node: Node, what: String) throws(CatalogError) -> (value: Double, decimals: Int) {
+    func number(_ node: Node, what: String) throws(CatalogError) -> (value: Double, decimals: Int) {
         guard case .scalar(let s) = node else {
             throw error("\(what) must be a number, found \(describe(node))", at: node)
         }
@@ -432,17 +482,17 @@ struct DocumentReader {
         return fraction - exponent
     }
 
-    private func location(_ node: Node) -> SourceLocation {
+    func location(_ node: Node) -> SourceLocation {
         let mark = node.mark
         return source.location(line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    private func error(_ message: String, at node: Node) -> CatalogError {
+    func error(_ message: String, at node: Node) -> CatalogError {
         let l = location(node)
         return source.error(message, line: l.line, column: l.column)
     }
 
-    private func describe(_ node: Node) -> String {
+    func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let s): "'\(s.string)'"
         case .mapping: "a mapping"
@@ -452,7 +502,7 @@ struct DocumentReader {
     }
 
     /// Where a scalar's text starts in the file, when it appears there verbatim.
-    private func origin(of node: Node) -> TextOrigin {
+    func origin(of node: Node) -> TextOrigin {
         let l = location(node)
         guard case .scalar(let scalar) = node else { return TextOrigin(source: source, line: l.line, column: l.column, isVerbatim: false) }
         let line = Array(source.line(l.line).unicodeScalars)

@@ -26,6 +26,9 @@ public struct Graph: Sendable, Hashable {
     public internal(set) var outputNames: [String] = []
 
     /// Number of nodes, leaves included.
+    /// The empty graph (no inputs, no nodes), e.g. for a case that is checked without one.
+    public init() {}
+
     @inlinable public var nodeCount: Int { ops.count }
     /// Number of inputs (`n` of `R^n -> R^m`).
     @inlinable public var inputCount: Int { inputNodes.count }

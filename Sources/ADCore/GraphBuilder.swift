@@ -17,6 +17,9 @@ public struct GraphBuilder: Sendable {
     /// Number of nodes so far.
     public var nodeCount: Int { graph.nodeCount }
 
+    /// The name of `node`, if it has one.
+    public func name(of node: Int) -> String? { graph.names[node] }
+
     /// Adds an input; inputs are numbered in the order they are added.
     @discardableResult
     public mutating func input(_ name: String) throws(ADCoreError) -> Int {

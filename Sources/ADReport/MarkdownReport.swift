@@ -126,6 +126,14 @@ public enum MarkdownReport {
             what = "dot product"
             reference = format(c.reference) + " (⟨Jᵀu, v⟩)"
             computed = format(c.value) + " (⟨u, J v⟩)"
+        case .architecture:
+            what = "architecture" + (check.location.map { " at " + Markdown.code("\($0.file):\($0.line)") } ?? "")
+            reference = check.expectedText.map(Markdown.text) ?? format(c.reference)
+            computed = Markdown.text(check.detail ?? format(c.value))
+        case .network:
+            what = "network core vs ADCore graph"
+            reference = format(c.reference) + " (graph)"
+            computed = format(c.value) + " (network)"
         }
         return [Markdown.text(check.quantity), what, reference, computed, format(c.difference), Numbers.short(c.budget)]
     }

@@ -116,6 +116,8 @@ public struct CaseResult: Codable, Sendable {
     public var error: String?
     /// Seconds spent verifying this case.
     public var duration: Double
+    /// For network cases: the architecture, and the network core against the ADCore graph.
+    public var network: NetworkResult? = nil
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }
@@ -152,6 +154,8 @@ public struct QuantityRow: Codable, Sendable {
 
     public enum Kind: String, Codable, Sendable {
         case value, nodeValue, partial, adjoint, tangent
+        /// `d L(θ + t d) / dt` along a random direction `d` (network cases).
+        case direction
     }
 
     public init(quantity: String, kind: Kind, forward: Double?, reverse: Double?) {
@@ -208,7 +212,16 @@ public struct Check: Codable, Sendable {
         case oracle
         /// `<u, J v>` (forward) against `<J^T u, v>` (reverse) for random non-unit `u`, `v`.
         case dotProduct
+        /// A network fact: its parameter count, output shape, or the error building it gives.
+        case architecture
+        /// The network core (ADNetwork) against the ADCore graph of the same network: the loss,
+        /// the outputs, a parameter tensor's gradient, a layer's adjoints.
+        case network
     }
+
+    /// What the check found, for kinds whose comparison is not a number against a number
+    /// (`architecture`), or to say what was compared (`network`).
+    public var detail: String? = nil
 
     /// A sentence for reports and the console, e.g.
     /// `∂f/∂x: expected -182.87 (± 0.005), reverse AD gives -182.8694, difference 0.0006`.
@@ -222,10 +235,78 @@ public struct Check: Codable, Sendable {
         case .oracle:
             if case .inconclusive(let reason) = c.verdict { return "\(quantity): \(c.method) inconclusive: \(reason)" }
             return "\(quantity): AD \(format(c.value)), \(c.method) \(format(c.reference)), difference \(format(c.difference)) (budget \(format(c.budget)))"
+        case .architecture:
+            return "\(quantity): \(detail ?? "")"
+        case .network:
+            return "\(quantity): \(detail ?? ""): worst difference \(format(c.difference)) (budget \(format(c.budget)))"
         case .dotProduct:
             return "dot-product test: <u, J v> = \(format(c.value)) by forward mode, <Jᵀu, v> = \(format(c.reference)) by reverse mode, difference \(format(c.difference)) (budget \(format(c.budget)))"
         }
     }
+}
+
+/// The network part of a network case's result.
+public struct NetworkResult: Codable, Sendable {
+    /// One row per layer: name, what it is, output shape, parameters.
+    public var layers: [LayerSummary]
+    public var inputShape: [Int]
+    public var parameterCount: Int?
+    /// Why the network could not be built (for a case that expects it).
+    public var buildError: String?
+    public var batch: Int?
+    /// The loss, or `<u, output>` / `output` when there is none.
+    public var objective: String?
+    public var parameterOrigin: String?
+    public var dataOrigin: String?
+    /// The network core's gradient and adjoints against the ADCore graph, per parameter tensor
+    /// and per layer output.
+    public var agreement: [TensorAgreement]
+    /// Whether every parameter was checked by finite differences (Domke's footnote), or a sample.
+    public var everyParameterChecked: Bool
+    /// Parameters checked by the oracles one by one.
+    public var coordinatesChecked: Int
+    /// What the full finite-difference loop over every parameter would cost: `P + 1` loss
+    /// evaluations with forward differences (Domke's footnote), `2P` with central differences.
+    public var fullLoopForward: Int
+    public var fullLoopCentral: Int
+    /// Loss evaluations the oracles spent on the coordinates and directions checked.
+    public var oracleEvaluations: Int
+    public var directions: Int
+}
+
+public struct LayerSummary: Codable, Sendable, Hashable {
+    public var name: String
+    public var layer: String
+    public var outputShape: [Int]
+    public var parameters: Int
+}
+
+/// The network core against the ADCore graph for one tensor: the worst entry.
+public struct TensorAgreement: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// `∂L/∂W` for a parameter tensor.
+        case gradient
+        /// `∂L/∂(layer output)`.
+        case adjoint
+        /// The layer's output values (the forward pass).
+        case value
+    }
+
+    /// `W1`, or a layer name.
+    public var name: String
+    public var kind: Kind
+    /// The tensor's shape, batch first for layer outputs.
+    public var shape: [Int]
+    /// `max |network - graph| / max |graph|` over the tensor's entries (0 when both are all zero).
+    public var worstRelativeError: Double
+    /// The entry where the difference is largest, e.g. `W1_3_17`.
+    public var worstEntry: String
+    /// `max |graph|` over the tensor.
+    public var largestMagnitude: Double
+    public var verdict: Verdict
+    /// For gradients: how many entries the oracles checked, and the fewest digits AD shared with its best oracle.
+    public var oracleCoordinates: Int
+    public var oracleWorstDigits: Double?
 }
 
 /// A number in reports: 10 significant digits, shortest form.

@@ -46,8 +46,14 @@ public struct Runner: Sendable {
     public func verify(_ c: Case) -> CaseResult {
         let clock = ContinuousClock()
         let start = clock.now
-        var verification = CaseVerification(case: c, runner: self)
-        var result = verification.run()
+        var result: CaseResult
+        if let network = c.network {
+            var verification = NetworkVerification(case: c, network: network, runner: self)
+            result = verification.run()
+        } else {
+            var verification = CaseVerification(case: c, runner: self)
+            result = verification.run()
+        }
         let elapsed = clock.now - start
         result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return result
@@ -210,20 +216,7 @@ struct CaseVerification {
 
     private mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
         for e in c.expectations where e.quantity == quantity {
-            let expected = e.expected
-            let form: String
-            if case .printed = expected.form { form = "printed" } else { form = "expression" }
-            row.expected = ExpectedCell(text: expected.text, value: expected.value, budget: expected.budget, form: form, location: expected.location)
-            let comparison = Comparison(
-                verdict: expected.matches(computed) ? .pass : .fail, value: computed, reference: expected.value,
-                budget: expected.budget, method: "expected")
-            addCheck(
-                Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location),
-                to: &row)
-            // Digits say how closely AD meets a closed form; an expected 0 (met within atol) has none.
-            if case .expression(let t) = expected.form, abs(expected.value) > t.atol {
-                row.agreeingDigits = comparison.agreeingDigits
-            }
+            checks.append(checkExpectation(e.expected, computed: computed, row: &row))
         }
     }
 
@@ -246,39 +239,20 @@ struct CaseVerification {
             try ws.evaluate(at: p)
             return ws.values[node]
         }
-        var best: Double?
-        for method in runner.oracleMethods {
-            let estimate: Estimate
-            if method == .complexStep {
-                guard graph.isAnalytic else { continue }
-                estimate = complexStepDerivative(of: { (t: Complex<Double>) throws -> Complex<Double> in
-                    let z: [Complex<Double>]
-                    if let i = axis {
-                        var p = x.map { Complex($0, 0) }
-                        p[i] = t
-                        z = p
-                    } else {
-                        z = zip(x, direction).map { Complex($0, 0) + t * Complex($1, 0) }
-                    }
-                    return try graph.evaluateComplex(at: z, node: node)
-                }, at: t0)
+        let complex: ((Complex<Double>) throws -> Complex<Double>)? = graph.isAnalytic ? { (t: Complex<Double>) throws -> Complex<Double> in
+            let z: [Complex<Double>]
+            if let i = axis {
+                var p = x.map { Complex($0, 0) }
+                p[i] = t
+                z = p
             } else {
-                estimate = derivative(of: f, at: t0, method: method)
+                z = zip(x, direction).map { Complex($0, 0) + t * Complex($1, 0) }
             }
-            evaluations += estimate.evaluations
-            let comparison = oracleTolerance.compare(ad, with: estimate)
-            row.oracles.append(OracleCell(
-                method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
-                verdict: comparison.verdict, note: estimate.note))
-            addCheck(Check(quantity: row.quantity, kind: .oracle, comparison: comparison), to: &row)
-            // Relative digits mean nothing for a derivative that is zero to within the absolute
-            // floor (AD 0 against a central difference of 1e-9): such a row shows no digits.
-            let magnitude = Swift.max(abs(ad), abs(comparison.reference))
-            if comparison.verdict == .pass, ad == comparison.reference || magnitude > oracleTolerance.absoluteFloor {
-                best = Swift.max(best ?? 0, comparison.agreeingDigits)
-            }
-        }
-        if let best { row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, best) }
+            return try graph.evaluateComplex(at: z, node: node)
+        } : nil
+        evaluations += runOracles(
+            ad: ad, of: f, complex: complex, at: t0, methods: runner.oracleMethods, tolerance: oracleTolerance,
+            row: &row, checks: &checks)
     }
 
     /// `<u, J v>` by forward mode against `<Jᵀ u, v>` by reverse mode, with random non-unit
@@ -286,12 +260,8 @@ struct CaseVerification {
     private mutating func dotProductTest() throws(CaseFailure) {
         var generator = SplitMix64(seed: c.id)
         let m = graph.outputCount, n = graph.inputCount
-        func draw() -> Double {
-            let magnitude = 0.5 + Double(generator.next() >> 11) * 0x1p-53
-            return generator.next() & 1 == 0 ? magnitude : -magnitude
-        }
-        let u = (0..<m).map { _ in draw() }
-        let v = (0..<n).map { _ in draw() }
+        let u = (0..<m).map { _ in generator.nonUnit() }
+        let v = (0..<n).map { _ in generator.nonUnit() }
         let jv: [Double], jtu: [Double]
         do {
             jv = try workspace.jvp(at: c.point, direction: v)
@@ -335,30 +305,60 @@ func worse(_ a: Verdict?, _ b: Verdict) -> Verdict {
     return a
 }
 
+/// Checks `computed` against an expected number: fills the row's expected cell, its verdict
+/// and (for a closed form) its digits, and returns the check.
+func checkExpectation(_ expected: Expected, computed: Double, row: inout QuantityRow) -> Check {
+    let form: String
+    if case .printed = expected.form { form = "printed" } else { form = "expression" }
+    row.expected = ExpectedCell(text: expected.text, value: expected.value, budget: expected.budget, form: form, location: expected.location)
+    let comparison = Comparison(
+        verdict: expected.matches(computed) ? .pass : .fail, value: computed, reference: expected.value,
+        budget: expected.budget, method: "expected")
+    row.verdict = worse(row.verdict, comparison.verdict)
+    // Digits say how closely AD meets a closed form; an expected 0 (met within atol) has none.
+    if case .expression(let t) = expected.form, abs(expected.value) > t.atol {
+        row.agreeingDigits = comparison.agreeingDigits
+    }
+    return Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location)
+}
+
+/// Runs every oracle `methods` on `f` at `t0` (the complex step on `complex`, when given),
+/// compares each with `ad`, and records cells, checks and the row's best digits. Returns the
+/// function evaluations spent.
+func runOracles(
+    ad: Double, of f: (Double) throws -> Double, complex: ((Complex<Double>) throws -> Complex<Double>)?, at t0: Double,
+    methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check]
+) -> Int {
+    var evaluations = 0
+    var best: Double?
+    for method in methods {
+        let estimate: Estimate
+        if method == .complexStep {
+            guard let complex else { continue }
+            estimate = complexStepDerivative(of: complex, at: t0)
+        } else {
+            estimate = derivative(of: f, at: t0, method: method)
+        }
+        evaluations += estimate.evaluations
+        let comparison = tolerance.compare(ad, with: estimate)
+        row.oracles.append(OracleCell(
+            method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
+            verdict: comparison.verdict, note: estimate.note))
+        checks.append(Check(quantity: row.quantity, kind: .oracle, comparison: comparison))
+        row.verdict = worse(row.verdict, comparison.verdict)
+        // Relative digits mean nothing for a derivative that is zero to within the absolute
+        // floor (AD 0 against a central difference of 1e-9): such a row shows no digits.
+        let magnitude = Swift.max(abs(ad), abs(comparison.reference))
+        if comparison.verdict == .pass, ad == comparison.reference || magnitude > tolerance.absoluteFloor {
+            best = Swift.max(best ?? 0, comparison.agreeingDigits)
+        }
+    }
+    if let best { row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, best) }
+    return evaluations
+}
+
 /// A case that cannot be verified, with the reason.
 struct CaseFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// SplitMix64 seeded by a string: deterministic random numbers for the dot-product test.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in seed.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x100_0000_01b3
-        }
-        state = h
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }
