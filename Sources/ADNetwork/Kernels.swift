@@ -286,18 +286,12 @@ enum ActivationKernel {
         }
     }
 
-    /// `dX = dY * phi'(X)` at the stored pre-activations `x`. For `tanh` the derivative
-    /// `1 - t^2` is taken from the stored output `y = tanh(x)`: the same `t` that
-    /// ``Activation/derivative(_:)`` recomputes, so the result is bitwise the same, without a
-    /// second `tanh` per element.
-    static func backward(_ activation: Activation, x: ConstBuffer, y: ConstBuffer, dy: ConstBuffer, dx: Buffer, count: Int) {
+    /// `dX = dY * phi'(X)` at the stored pre-activations `x`. (Not `1 - y^2` from the stored
+    /// `tanh` output: that form loses every digit for large |x|.)
+    static func backward(_ activation: Activation, x: ConstBuffer, dy: ConstBuffer, dx: Buffer, count: Int) {
         switch activation {
         case .identity: dx.update(from: dy, count: count)
-        case .tanh:
-            for i in 0..<count {
-                let t = y[i]
-                dx[i] = dy[i] * (1 - t * t)
-            }
+        case .tanh: for i in 0..<count { dx[i] = dy[i] * Activation.tanh.derivative(x[i]) }
         case .sigmoid: for i in 0..<count { dx[i] = dy[i] * Activation.sigmoid.derivative(x[i]) }
         case .relu: for i in 0..<count { dx[i] = dy[i] * Activation.relu.derivative(x[i]) }
         case .softplus: for i in 0..<count { dx[i] = dy[i] * Activation.softplus.derivative(x[i]) }

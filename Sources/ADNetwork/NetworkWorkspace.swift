@@ -313,7 +313,7 @@ private struct Pass {
                     cols: storage + cols, dcols: storage + dcols, batch: batch, geometry: step.geometry)
             case .activation(let a):
                 guard let dx else { continue }
-                ActivationKernel.backward(a, x: x, y: storage + step.output, dy: dy, dx: dx, count: batch * step.outCount)
+                ActivationKernel.backward(a, x: x, dy: dy, dx: dx, count: batch * step.outCount)
             case .maxPool:
                 guard let dx else { continue }
                 PoolKernel.maxBackward(dy: dy, argmax: indices + step.argmax, dx: dx, batch: batch, geometry: step.geometry)
