@@ -42,15 +42,18 @@ public enum Activation: Sendable, Hashable, Codable {
         }
     }
 
-    /// `phi'(x)` at the pre-activation `x`: `sigma(x) sigma(-x)`, `1 - tanh^2 x`, `1(x >= 0)`, ...
+    /// `phi'(x)` at the pre-activation `x`: `sigma(x) sigma(-x)`, `1/cosh^2 x`, `1(x >= 0)`, ...
     @inlinable
     public func derivative(_ x: Double) -> Double {
         switch self {
         case .identity: return 1
         case .sigmoid: return Activation.logistic(x) * Activation.logistic(-x)
         case .tanh:
-            let t = Foundation.tanh(x)
-            return 1 - t * t
+            // 1/cosh^2, not 1 - tanh^2: tanh rounds to +-1 long before its derivative
+            // underflows, so 1 - tanh^2 loses every digit for large |x| (0 at |x| = 20, where
+            // the derivative is 1.7e-17). The same form as ADCore's rule table.
+            let c = Foundation.cosh(x)
+            return 1 / (c * c)
         case .relu: return x >= 0 ? 1 : 0
         case .leakyRelu(let a): return x >= 0 ? 1 : a
         case .elu(let a): return x >= 0 ? 1 : a * Foundation.exp(x)
