@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "ADReport",
-            dependencies: ["ADVerify", "ADCatalog"]
+            dependencies: ["ADVerify", "ADCatalog", "ADNetwork"]
         ),
         .executableTarget(
             name: "adverify",

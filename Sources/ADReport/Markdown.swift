@@ -152,6 +152,17 @@ enum Markdown {
 /// How reports print numbers besides `format(_:)`.
 enum Numbers {
     /// An error bar or budget: two significant digits are enough to judge it.
+    /// `57,168`: thousands separated, for counts.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (k, ch) in digits.enumerated() {
+            if k > 0, (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     static func short(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }

@@ -1,6 +1,7 @@
 // `verification.md`: what a run found, for people — on GitHub and in a browser.
 import ADCatalog
 import ADNumeric
+import ADNetwork
 import ADVerify
 
 /// Renders a run as GitHub-flavoured Markdown.
@@ -163,6 +164,7 @@ public enum MarkdownReport {
         if let error = c.error {
             blocks.append("> **✗ This case could not be verified:** \(Markdown.text(error))")
         }
+        if let network = c.network { blocks.append(networkBlock(c, network)) }
         if !c.rows.isEmpty { blocks.append(quantityTable(c)) }
         for check in c.checks where check.kind == .dotProduct {
             blocks.append(dotProduct(check))
@@ -185,9 +187,15 @@ public enum MarkdownReport {
         if let source = c.source, !source.isEmpty { items.append("**Source:** <cite>\(Markdown.html(source))</cite>") }
         items.append("**Location:** " + Markdown.code("\(c.location.file):\(c.location.line)"))
         if !c.tags.isEmpty { items.append("**Tags:** " + c.tags.map(Markdown.code).joined(separator: " ")) }
-        items.append("**Inputs:** " + values(c.inputs))
+        if let network = c.network {
+            if let p = network.parameterCount, network.batch != nil {
+                items.append("**Inputs:** \(Numbers.grouped(p)) parameters (\(Markdown.text(network.parameterOrigin ?? "")))" + (c.inputs.isEmpty ? "" : ": " + values(c.inputs)))
+            }
+        } else {
+            items.append("**Inputs:** " + values(c.inputs))
+        }
         if !c.outputs.isEmpty { items.append("**Outputs:** " + values(c.outputs)) }
-        var cost = "\(c.nodeCount) nodes, \(c.oracleEvaluations) oracle evaluations, \(Numbers.seconds(c.duration))"
+        var cost = "\(Numbers.grouped(c.nodeCount)) nodes, \(Numbers.grouped(c.oracleEvaluations)) oracle evaluations, \(Numbers.seconds(c.duration))"
         if !c.isAnalytic { cost += "; not analytic, so no complex step" }
         items.append("**Graph:** " + cost)
         return items.map { "- " + $0 }.joined(separator: "\n")
@@ -291,7 +299,9 @@ public enum MarkdownReport {
 
             rows.append(cells)
         }
-        let header = ["quantity", "verdict", "digits", "expected", "forward AD", "reverse AD"] + methods.map(header)
+        // Network cases compare the graph's forward mode with the network core's backprop.
+        let modes = c.network == nil ? ["forward AD", "reverse AD"] : ["ADCore forward", "network backprop"]
+        let header = ["quantity", "verdict", "digits", "expected"] + modes + methods.map(header)
         let align: [Markdown.Alignment] = [.left, .center] + Array(repeating: .right, count: header.count - 2)
         var out = Markdown.table(header, align: align, rows: rows)
         if !notes.items.isEmpty { out += "\n\n" + notes.markdown }
@@ -307,7 +317,55 @@ public enum MarkdownReport {
         s += "⟨Jᵀu, v⟩ = \(format(c.reference)) by reverse mode, for random non-unit u, v; "
         s += "difference \(format(c.difference)) (budget \(Numbers.short(c.budget)))"
         if let reason = c.verdict.reason { s += " — \(Markdown.text(reason))" }
+        if let detail = check.detail { s += " (\(Markdown.text(detail)))" }
         return s
+    }
+
+    // MARK: Networks
+
+    /// The architecture, what it was checked against, and the network core against the ADCore
+    /// graph tensor by tensor (the per-layer agreement).
+    static func networkBlock(_ c: CaseResult, _ n: NetworkResult) -> String {
+        var blocks: [String] = []
+        var rows = [["input", "", Shape(n.inputShape).description, ""]]
+        rows += n.layers.map { [Markdown.text($0.layer), Markdown.code($0.name), $0.outputShape.isEmpty ? "—" : Shape($0.outputShape).description, $0.parameters == 0 ? "" : Numbers.grouped($0.parameters)] }
+        var intro = "**Network:** "
+        if let p = n.parameterCount { intro += "\(Numbers.grouped(p)) parameters" } else { intro += "cannot be built" }
+        if let batch = n.batch { intro += "; a batch of \(batch) (\(Markdown.text(n.dataOrigin ?? "")))" }
+        if let objective = n.objective { intro += "; objective L = \(Markdown.text(objective))" }
+        blocks.append(intro + "\n\n" + Markdown.table(["layer", "name", "output shape", "parameters"], align: [.left, .left, .right, .right], rows: rows))
+        let facts = c.checks.filter { $0.kind == .architecture }
+        if !facts.isEmpty {
+            blocks.append(facts.map { "- \($0.comparison.verdict.mark) **\(Markdown.text($0.quantity))**: \(Markdown.text($0.detail ?? ""))" }.joined(separator: "\n"))
+        }
+        guard !n.agreement.isEmpty else { return blocks.joined(separator: "\n\n") }
+        let agreement = n.agreement.map { a -> [String] in
+            let what: String
+            switch a.kind {
+            case .gradient: what = "∂L/∂" + a.name
+            case .adjoint: what = "∂L/∂" + a.name + " (adjoints)"
+            case .value: what = a.name + " (values)"
+            }
+            return [
+                Markdown.text(what), a.verdict.mark, Shape(a.shape).description, Numbers.short(a.worstRelativeError),
+                Markdown.code(a.worstEntry), format(a.largestMagnitude),
+                a.kind == .gradient ? String(a.oracleCoordinates) : "", a.oracleWorstDigits.map(Numbers.digits) ?? "",
+            ]
+        }
+        blocks.append(
+            "**Network core against the ADCore graph**, every entry; worst relative error = max |network − graph| / max |graph| over the tensor:\n\n"
+                + Markdown.table(
+                    ["tensor", "verdict", "shape", "worst rel. error", "at", "max |graph|", "oracle coords", "worst digits vs oracles"],
+                    align: [.left, .center, .right, .right, .left, .right, .right, .right], rows: agreement))
+        var coverage: String
+        if n.everyParameterChecked {
+            coverage = "**Finite differences:** every one of the \(Numbers.grouped(n.parameterCount ?? 0)) parameters checked by every oracle (Domke's footnote loop)"
+        } else {
+            coverage = "**Finite differences:** the full loop over all \(Numbers.grouped(n.parameterCount ?? 0)) parameters would need \(Numbers.grouped(n.fullLoopForward)) loss evaluations with forward differences (Domke's footnote) or \(Numbers.grouped(n.fullLoopCentral)) with central differences; the sampled check took \(n.coordinatesChecked) seeded coordinates"
+        }
+        coverage += " and \(n.directions) random direction\(n.directions == 1 ? "" : "s"), \(Numbers.grouped(n.oracleEvaluations)) loss evaluations in all."
+        blocks.append(coverage)
+        return blocks.joined(separator: "\n\n")
     }
 
     /// A folded block. GFM parses Markdown inside only after a blank line; `markdown="1"` asks

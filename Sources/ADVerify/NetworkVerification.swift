@@ -136,6 +136,7 @@ struct NetworkVerification {
     private mutating func evaluate(_ model: Sequential, _ evaluation: NetworkCase.Evaluation, summary: inout NetworkResult) throws(CaseFailure) {
         let theta = c.point
         let p = model.parameterCount
+        let layerNames = network.layerNames
         let agreement = runner.agreement.forGraph(nodeCount: c.graph.nodeCount)
 
         // The network core: the objective, its gradient, every layer's output and adjoint.
@@ -180,8 +181,8 @@ struct NetworkVerification {
             let nodes = evaluation.layerNodes[k]
             let shape = [evaluation.batch] + model.shapes[k].dims
             summary.agreement.append(tensorAgreement(
-                name: network.layerNames[k], kind: .value, shape: shape, core: coreLayers[k],
-                graph: nodes.map { graphValues[$0] }, entryName: { NetworkNames.entry(network.layerNames[k], shape: shape, $0) },
+                name: layerNames[k], kind: .value, shape: shape, core: coreLayers[k],
+                graph: nodes.map { graphValues[$0] }, entryName: { NetworkNames.entry(layerNames[k], shape: shape, $0) },
                 tolerance: agreement))
         }
         var tensorOfCoordinate = [Int](repeating: 0, count: p)
@@ -196,8 +197,8 @@ struct NetworkVerification {
             let nodes = evaluation.layerNodes[k]
             let shape = [evaluation.batch] + model.shapes[k].dims
             summary.agreement.append(tensorAgreement(
-                name: network.layerNames[k], kind: .adjoint, shape: shape, core: coreAdjoints[k],
-                graph: nodes.map { graphAdjoints[$0] }, entryName: { NetworkNames.entry(network.layerNames[k], shape: shape, $0) },
+                name: layerNames[k], kind: .adjoint, shape: shape, core: coreAdjoints[k],
+                graph: nodes.map { graphAdjoints[$0] }, entryName: { NetworkNames.entry(layerNames[k], shape: shape, $0) },
                 tolerance: agreement))
         }
 
@@ -245,7 +246,7 @@ struct NetworkVerification {
         summary.coordinatesChecked = coordinates.count
 
         // Forward mode on the graph along each coordinate, in chunks of a few directions.
-        let forward = try graphTangents(&graphWorkspace, directions: coordinates.map { i in
+        let (forward, coordinateKinks) = try graphTangents(&graphWorkspace, directions: coordinates.map { i in
             { (seed: inout [Double], column: Int, width: Int) in seed[i * width + column] = 1 }
         })
         let scale = gradient.reduce(0.0) { Swift.max($0, abs($1)) }
@@ -275,7 +276,7 @@ struct NetworkVerification {
             } : nil
             evaluations += runOracles(
                 ad: gradient[i], of: f, complex: complex, at: theta[i], methods: runner.oracleMethods,
-                tolerance: runner.oracleTolerance, row: &row, checks: &checks)
+                tolerance: runner.oracleTolerance, row: &row, checks: &checks, kink: coordinateKinks[j])
             let t = tensorOfCoordinate[i]
             oracleCount[t, default: 0] += 1
             if let digits = row.agreeingDigits { oracleDigits[t, default: []].append(digits) }
@@ -291,7 +292,7 @@ struct NetworkVerification {
         var generator = SplitMix64(seed: c.id + "/directions")
         let directions = (0..<evaluation.directions).map { _ in (0..<p).map { _ in generator.nonUnit() } }
         summary.directions = directions.count
-        let along = try graphTangents(&graphWorkspace, directions: directions.map { d in
+        let (along, directionKinks) = try graphTangents(&graphWorkspace, directions: directions.map { d in
             { (seed: inout [Double], column: Int, width: Int) in for i in 0..<p { seed[i * width + column] = d[i] } }
         })
         for (r, d) in directions.enumerated() {
@@ -309,7 +310,7 @@ struct NetworkVerification {
             }
             evaluations += runOracles(
                 ad: projected, of: f, complex: nil, at: 0, methods: runner.oracleMethods.filter { $0 != .complexStep },
-                tolerance: runner.oracleTolerance, row: &row, checks: &checks)
+                tolerance: runner.oracleTolerance, row: &row, checks: &checks, kink: directionKinks[r])
             rows.append(row)
         }
         point = theta
@@ -355,23 +356,39 @@ struct NetworkVerification {
         return zip(core.output, u).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    /// The graph objective's tangent along each direction (forward mode), a few directions per sweep.
+    /// The graph objective's tangent along each direction (forward mode), a few directions per
+    /// sweep, and the distance along each direction to the nearest kink of a piecewise node
+    /// (first order: `|s| / |ds/dt|` for its switching argument `s`), with that node's name.
     private func graphTangents(
         _ ws: inout Workspace, directions: [(inout [Double], Int, Int) -> Void]
-    ) throws(CaseFailure) -> [Double] {
-        let n = c.graph.inputCount, output = c.graph.outputNodes[0]
+    ) throws(CaseFailure) -> (tangents: [Double], kinks: [(distance: Double, node: String)?]) {
+        let graph = c.graph
+        let n = graph.inputCount, output = graph.outputNodes[0]
+        let piecewise = graph.isAnalytic ? [] : graph.ops.indices.filter { graph.ops[$0].kink != nil }
         let chunk = Swift.max(1, Swift.min(8, directions.count))
-        var tangents: [Double] = []
+        var tangents: [Double] = [], nearestKinks: [(distance: Double, node: Int)?] = []
         var start = 0
         while start < directions.count {
             let width = Swift.min(chunk, directions.count - start)
             var seeds = [Double](repeating: 0, count: n * width)
             for j in 0..<width { directions[start + j](&seeds, j, width) }
             do { try ws.forward(seeds: seeds, width: width) } catch { throw CaseFailure(error.description) }
-            for j in 0..<width { tangents.append(ws.tangent(of: output, direction: j)) }
+            for j in 0..<width {
+                tangents.append(ws.tangent(of: output, direction: j))
+                var nearest: (distance: Double, node: Int)?
+                for node in piecewise {
+                    let a = Int(graph.lhs[node]), b = Int(graph.rhs[node])
+                    guard let s = graph.ops[node].switchingArgument(ws.values[a], b >= 0 ? ws.values[b] : 0) else { continue }
+                    let ds = ws.tangent(of: a, direction: j) - (graph.ops[node].kink == .whereOperandsAreEqual ? ws.tangent(of: b, direction: j) : 0)
+                    let distance = s == 0 ? 0 : (ds == 0 ? Double.infinity : abs(s / ds))
+                    if distance < (nearest?.distance ?? .infinity) { nearest = (distance, node) }
+                }
+                nearestKinks.append(nearest)
+            }
             start += width
         }
-        return tangents
+        let names = nearestKinks.contains { $0 != nil } ? graph.displayNames : []
+        return (tangents, nearestKinks.map { $0.map { ($0.distance, names[$0.node]) } })
     }
 
     /// The network core against the graph for one tensor, with a check on the worst entry.
