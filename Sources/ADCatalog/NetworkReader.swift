@@ -66,11 +66,11 @@ extension DocumentReader {
 
         guard let dataNode = value("data") else {
             // Architecture only: no parameters, no evaluation.
-            for key in ["parameters", "checks"] {
-                if let n = value(key) { throw error("'\(key)' needs 'data': without a batch of data the network is not evaluated", at: n) }
-            }
             for entry in expectEntries where !["error", "parameters", "output_shape"].contains(entry.key) {
                 throw error("expect.\(entry.key) needs 'data': without a batch of data the network is not evaluated", at: entry.keyNode)
+            }
+            for key in ["parameters", "checks"] {
+                if let n = value(key) { throw error("'\(key)' needs 'data': without a batch of data the network is not evaluated", at: n) }
             }
             if spec.loss != nil, let networkLoss = try mapping(networkNode, what: "network").first(where: { $0.key == "loss" }) {
                 throw error("a loss needs 'data' (inputs and targets) to be evaluated", at: networkLoss.keyNode)
@@ -102,12 +102,6 @@ extension DocumentReader {
         if spec.loss == nil, outputCount > 1 {
             var generator = SplitMix64(seed: header.id + "/cotangent")
             cotangent = (0..<outputCount).map { _ in generator.nonUnit() }
-        }
-        let estimate = NetworkLowering.estimatedNodes(model, batch: data.batch)
-        guard estimate <= NetworkLowering.maxNodes else {
-            throw error(
-                "the network written out as a graph would have about \(estimate) nodes, more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch",
-                at: dataNode)
         }
         let lowered: NetworkLowering.Lowered
         do {
@@ -416,6 +410,15 @@ extension DocumentReader {
             default:
                 throw error("unknown key '\(entry.key)'\(suggestion(for: entry.key, among: ["x", "y", "labels", "seed", "batch"])) in data: it has x, y or labels, seed, batch", at: entry.keyNode)
             }
+        }
+        // Refuse a batch whose graph would be too large before drawing or reading it.
+        let samples: Int
+        if let x, case .sequence(let list) = x.value { samples = list.count } else { samples = batch ?? 1 }
+        let estimate = NetworkLowering.estimatedNodes(model, batch: samples)
+        guard estimate <= NetworkLowering.maxNodes else {
+            throw error(
+                "the network written out as a graph would have about \(estimate) nodes, more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch",
+                at: node)
         }
         var generator = SplitMix64(seed: seed ?? 0)
         let sampleLevels = "[sample]" + Self.levelNames(model.input)

@@ -18,9 +18,10 @@ struct List: ParsableCommand {
         let catalog = Catalog.load(paths: paths)
         let width = catalog.cases.map(\.id.count).max() ?? 0
         for c in catalog.cases {
-            let shape = "R^\(c.graph.inputCount) -> R^\(c.graph.outputCount)"
+            let shape = c.network.map { n in n.model.map { "network P=\($0.parameterCount)" } ?? "network ✗" }
+                ?? "R^\(c.graph.inputCount) -> R^\(c.graph.outputCount)"
             let id = c.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            Console.out("\(id)  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(String(c.expectations.count).leftPadded(3)) expected  \(c.location.file):\(c.location.line)  \(c.title)")
+            Console.out("\(id)  \(shape.padding(toLength: 18, withPad: " ", startingAt: 0))  \(String(c.expectations.count).leftPadded(3)) expected  \(c.location.file):\(c.location.line)  \(c.title)")
         }
         for error in catalog.errors { Console.error(error.description) }
         Console.out("\(catalog.cases.count) case\(catalog.cases.count == 1 ? "" : "s") in \(catalog.files.count) file\(catalog.files.count == 1 ? "" : "s")\(catalog.errors.isEmpty ? "" : ", \(catalog.errors.count) loading error\(catalog.errors.count == 1 ? "" : "s")")")

@@ -38,7 +38,17 @@ struct Trace: ParsableCommand {
             throw ExitCode(2)
         }
         let assignments = try seed.map { try parseAssignments($0, option: "--seed") }
+        var skipped = false
         for (k, c) in selected.enumerated() {
+            // A network case that is not evaluated has no graph; a large one a graph too big to print.
+            guard c.graph.outputCount > 0, c.graph.nodeCount <= Self.maxNodes else {
+                let why = c.graph.outputCount == 0
+                    ? "checks the architecture only (no data): there is nothing to trace"
+                    : "has \(c.graph.nodeCount) nodes; trace prints graphs of up to \(Self.maxNodes)"
+                Console.error("\(c.location.file):\(c.location.line): \(c.id) \(why)")
+                skipped = true
+                continue
+            }
             var direction = c.tangentSeeds.first ?? c.inputNames.indices.map { $0 == 0 ? 1.0 : 0.0 }
             if let assignments {
                 direction = [Double](repeating: 0, count: c.graph.inputCount)
@@ -64,8 +74,11 @@ struct Trace: ParsableCommand {
             Console.out("## \(c.id)\n\n\(c.title)\n\nAt \(inputs).\n")
             Console.out(TraceTables.markdown(trace, modes: mode))
         }
-        if !errors.isEmpty { throw ExitCode(2) }
+        if !errors.isEmpty || (skipped && id != nil) { throw ExitCode(2) }
     }
+
+    /// The largest graph `trace` prints.
+    static let maxNodes = 2000
 }
 
 extension TraceModes: ExpressibleByArgument {}
