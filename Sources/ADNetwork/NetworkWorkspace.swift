@@ -155,8 +155,7 @@ public struct NetworkWorkspace: Sendable {
     /// Runs the network on `inputs` (`batch x network.input.count`); the result is in ``output``.
     public mutating func forward(parameters: [Double], inputs: [Double]) {
         checkSizes(parameters: parameters, inputs: inputs)
-        let steps = steps, batch = batch
-        let (cols, _) = (colsOffset, dcolsOffset)
+        let steps = steps, batch = batch, cols = colsOffset
         storage.withUnsafeMutableBufferPointer { s in
             indices.withUnsafeMutableBufferPointer { a in
                 parameters.withUnsafeBufferPointer { p in

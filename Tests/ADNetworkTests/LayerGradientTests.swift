@@ -28,6 +28,10 @@ struct NetworkCase: Sendable, CustomTestStringConvertible {
         name: "dense 3->4 sigmoid ->2 without biases, batch 1", input: [3],
         layers: [.dense(Dense(inputs: 3, outputs: 4, bias: false)), .activation(.sigmoid), .dense(Dense(inputs: 4, outputs: 2, bias: false))],
         batch: 1, loss: .squaredError, seed: 12)
+    static let denseSingle = NetworkCase(
+        name: "dense 5->3 elu ->2 with biases, batch 1 (the dgemv / outer-product path)", input: [5],
+        layers: [.dense(Dense(inputs: 5, outputs: 3)), .activation(.elu(0.6)), .dense(Dense(inputs: 3, outputs: 2))],
+        batch: 1, loss: .binaryCrossEntropyWithLogits, seed: 23)
     static let convStride1 = NetworkCase(
         name: "conv 2x6x6 -> 3 filters 3x3 stride 1 pad 1, batch 2", input: [2, 6, 6],
         layers: [.conv2d(Conv2d(inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1))],
@@ -76,7 +80,7 @@ struct NetworkCase: Sendable, CustomTestStringConvertible {
         ],
         batch: 3, loss: .multiclassLogistic, seed: 22)
 
-    static let layers = [dense, denseNoBias, convStride1, convStride2, convNoBias, maxPool, maxPoolOverlapping, avgPool, avgPoolOverlapping, flatten, flattenFirst, cnn]
+    static let layers = [dense, denseNoBias, denseSingle, convStride1, convStride2, convNoBias, maxPool, maxPoolOverlapping, avgPool, avgPoolOverlapping, flatten, flattenFirst, cnn]
 
     static let activations: [Activation] = [.identity, .sigmoid, .tanh, .relu, .leakyRelu(0.1), .elu(1.3), .softplus]
 
