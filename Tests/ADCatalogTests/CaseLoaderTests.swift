@@ -114,7 +114,7 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\ninputs: {x: 1\noutput: x\n", 4, 7, "YAML syntax"),
         ("- 1\n- 2\n", 1, 1, "a case must be a mapping"),
         ("id: a\ntitle: t\ninputs: {}\noutput: x\n", 3, 9, "'inputs' is empty"),
-        ("id: a\ntitle: t\nkind: network\ninputs: {x: 1}\noutput: x\n", 3, 7, "unknown kind 'network'"),
+        ("id: a\ntitle: t\nkind: graph\ninputs: {x: 1}\noutput: x\n", 3, 7, "unknown kind 'graph'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x\nexpect: {tangents: {values: {x: 1}}}\n", 5, 20, "tangents needs a 'seed'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x\noutputs: {y: x}\n", 5, 10, "either 'output' or 'outputs'"),
         ("   \n\n  \n", 1, 1, "the file is empty"),
