@@ -177,13 +177,15 @@ struct NetworkVerification {
         }
         rows.append(row)
 
-        for k in model.layers.indices {
-            let nodes = evaluation.layerNodes[k]
-            let shape = [evaluation.batch] + model.shapes[k].dims
-            summary.agreement.append(tensorAgreement(
-                name: layerNames[k], kind: .value, shape: shape, core: coreLayers[k],
-                graph: nodes.map { graphValues[$0] }, entryName: { NetworkNames.entry(layerNames[k], shape: shape, $0) },
-                tolerance: agreement))
+        // Every layer's outputs (values) or adjoints, the network core against the graph's nodes.
+        func layerAgreements(_ kind: TensorAgreement.Kind, core: [[Double]], graph: [Double]) -> [(String, TensorAgreement.Kind, [Int], [Double], [Double], (Int) -> String)] {
+            model.layers.indices.map { k in
+                let shape = [evaluation.batch] + model.shapes[k].dims
+                return (layerNames[k], kind, shape, core[k], evaluation.layerNodes[k].map { graph[$0] }, { NetworkNames.entry(layerNames[k], shape: shape, $0) })
+            }
+        }
+        for (name, kind, shape, core, graph, entryName) in layerAgreements(.value, core: coreLayers, graph: graphValues) {
+            summary.agreement.append(tensorAgreement(name: name, kind: kind, shape: shape, core: core, graph: graph, entryName: entryName, tolerance: agreement))
         }
         var tensorOfCoordinate = [Int](repeating: 0, count: p)
         for (t, tensor) in model.parameters.enumerated() {
@@ -193,13 +195,8 @@ struct NetworkVerification {
                 name: tensor.name, kind: .gradient, shape: tensor.shape, core: Array(gradient[slice]),
                 graph: Array(graphGradient[slice]), entryName: { tensor.entryName($0) }, tolerance: agreement))
         }
-        for k in model.layers.indices {
-            let nodes = evaluation.layerNodes[k]
-            let shape = [evaluation.batch] + model.shapes[k].dims
-            summary.agreement.append(tensorAgreement(
-                name: layerNames[k], kind: .adjoint, shape: shape, core: coreAdjoints[k],
-                graph: nodes.map { graphAdjoints[$0] }, entryName: { NetworkNames.entry(layerNames[k], shape: shape, $0) },
-                tolerance: agreement))
+        for (name, kind, shape, core, graph, entryName) in layerAgreements(.adjoint, core: coreAdjoints, graph: graphAdjoints) {
+            summary.agreement.append(tensorAgreement(name: name, kind: kind, shape: shape, core: core, graph: graph, entryName: entryName, tolerance: agreement))
         }
 
         // Expected layer values and adjoints, read from the network core.
