@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ADVerify", targets: ["ADVerify"]),
         .library(name: "ADReport", targets: ["ADReport"]),
         .library(name: "ADNetwork", targets: ["ADNetwork"]),
+        .library(name: "ADBench", targets: ["ADBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,14 +55,23 @@ let package = Package(
                 "ADCore", "ADNumeric", "ADCatalog", "ADNetwork", .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),
+        // The peers the benchmark measures adverify against: native Swift closures, hand-written
+        // adjoints and Swift's own differentiable programming (`import _Differentiation`).
+        .target(
+            name: "ADPeers"
+        ),
+        .target(
+            name: "ADBench",
+            dependencies: ["ADCore", "ADNumeric", "ADNetwork", "ADCatalog", "ADPeers", "CBLAS"]
+        ),
         .target(
             name: "ADReport",
-            dependencies: ["ADVerify", "ADCatalog", "ADNetwork"]
+            dependencies: ["ADVerify", "ADCatalog", "ADNetwork", "ADBench"]
         ),
         .executableTarget(
             name: "adverify",
             dependencies: [
-                "ADCore", "ADCatalog", "ADVerify", "ADReport",
+                "ADCore", "ADCatalog", "ADVerify", "ADReport", "ADBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +102,14 @@ let package = Package(
         .testTarget(
             name: "ADVerifyTests",
             dependencies: ["ADVerify", "ADCatalog", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADPeersTests",
+            dependencies: ["ADPeers"]
+        ),
+        .testTarget(
+            name: "ADBenchTests",
+            dependencies: ["ADBench", "ADCore", "ADPeers"]
         ),
         .testTarget(
             name: "ADReportTests",

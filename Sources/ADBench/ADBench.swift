@@ -1,0 +1,1 @@
+// ADBench: timing, function families, scaling sweeps, baselines and regression checks.
