@@ -58,7 +58,8 @@ public struct Workspace: Sendable {
 
     private mutating func sweepPrimal(at x: [Double], storingPartials: Bool) throws(ADCoreError) {
         guard x.count == graph.inputCount else { throw .inputCount(expected: graph.inputCount, got: x.count) }
-        let graph = self.graph
+        // The graph's arrays are read in place (copying `graph` would retain and release each
+        // of its arrays, which is most of the cost of a call on a small graph).
         graph.ops.withUnsafeBufferPointer { ops in
         graph.lhs.withUnsafeBufferPointer { lhs in
         graph.rhs.withUnsafeBufferPointer { rhs in
@@ -103,7 +104,6 @@ public struct Workspace: Sendable {
         let needed = graph.nodeCount * k
         if tangents.count < needed { tangents = Array(repeating: 0, count: needed) }
         tangentWidth = k
-        let graph = self.graph
         graph.ops.withUnsafeBufferPointer { ops in
         graph.lhs.withUnsafeBufferPointer { lhs in
         graph.rhs.withUnsafeBufferPointer { rhs in
@@ -148,7 +148,6 @@ public struct Workspace: Sendable {
         guard w.count == graph.outputCount else {
             throw .seedCount(what: "cotangent", expected: graph.outputCount, got: w.count)
         }
-        let graph = self.graph
         graph.ops.withUnsafeBufferPointer { ops in
         graph.lhs.withUnsafeBufferPointer { lhs in
         graph.rhs.withUnsafeBufferPointer { rhs in
