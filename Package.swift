@@ -62,7 +62,10 @@ let package = Package(
         ),
         .target(
             name: "ADBench",
-            dependencies: ["ADCore", "ADNumeric", "ADNetwork", "ADCatalog", "ADPeers", "CBLAS"]
+            dependencies: [
+                "ADCore", "ADNumeric", "ADNetwork", "ADCatalog", "ADPeers", "CBLAS",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]
         ),
         .target(
             name: "ADReport",
@@ -105,11 +108,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ADPeersTests",
-            dependencies: ["ADPeers"]
+            dependencies: ["ADPeers", "ADCatalog"]
         ),
         .testTarget(
             name: "ADBenchTests",
-            dependencies: ["ADBench", "ADCore", "ADPeers"]
+            dependencies: ["ADBench", "ADCore", "ADCatalog"]
         ),
         .testTarget(
             name: "ADReportTests",

@@ -1,1 +1,0 @@
-// ADBench: timing, function families, scaling sweeps, baselines and regression checks.
