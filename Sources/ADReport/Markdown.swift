@@ -187,7 +187,8 @@ enum Numbers {
         guard t.isFinite else { return format(t) }
         if t >= 1 { return String(format: "%.3g s", t) }
         if t >= 1e-3 { return String(format: "%.3g ms", t * 1e3) }
-        return String(format: "%.3g µs", t * 1e6)
+        if t >= 1e-6 || t == 0 { return String(format: "%.3g µs", t * 1e6) }
+        return String(format: "%.3g ns", t * 1e9)
     }
 }
 

@@ -1,5 +1,6 @@
 // Every peer against the closed forms at seeded random points: a peer with a wrong value or
 // gradient would make a bogus comparison in the benchmark.
+import ADCatalog  // SplitMix64: the points are the same on every run and platform
 import Testing
 @testable import ADPeers
 
@@ -10,24 +11,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-
-/// SplitMix64, so the points are the same on every run and platform.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [low, high).
-    mutating func uniform(_ low: Double, _ high: Double) -> Double {
-        low + (high - low) * Double(next() >> 11) * 0x1p-53
-    }
-}
 
 /// A value with the sum of the magnitudes of the terms it adds up, the scale its rounding
 /// error is relative to (so a component that happens to cancel to near zero is not held to
@@ -44,7 +27,7 @@ func close(_ actual: Double, _ expected: Expected) -> Bool {
 }
 
 func randomPoint(count n: Int, seed: UInt64) -> [Double] {
-    var random = SplitMix64(state: seed)
+    var random = SplitMix64(seed: seed)
     return (0..<n).map { _ in random.uniform(-2, 2) }
 }
 
@@ -168,7 +151,7 @@ let peharzDerivativeAtTwo = -182.869807305982782981196636397
 let peharzValueAtTwo = 7.19432963558585185124240292614
 
 func peharzPoints() -> [Double] {
-    var random = SplitMix64(state: 0x5EED_6000)
+    var random = SplitMix64(seed: 0x5EED_6000)
     return (0..<32).map { _ in random.uniform(-2.5, 2.5) }
 }
 
