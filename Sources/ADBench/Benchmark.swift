@@ -89,7 +89,7 @@ public struct Benchmark {
 
     // MARK: - Measuring
 
-    /// Times `method` against `primal`, with the note a wide spread deserves.
+    /// Times `method` against `primal`.
     func measure(
         family: String, size: Int, label: String? = nil, method: MethodID,
         primal: () -> Double, _ body: () -> Double,
@@ -97,15 +97,9 @@ public struct Benchmark {
     ) -> MethodTiming {
         progress("\(family) \(label ?? "") \(size): \(method.displayName)")
         let t = sampler.pair(primal: primal, method: body)
-        var notes: [String] = []
-        if let note { notes.append(note) }
-        if t.ratio.relativeWidth > MethodTiming.wideSpread {
-            notes.append(String(format: "wide spread: the pairs' ratios range over %.0f%% of the median", 100 * t.ratio.relativeWidth))
-        }
         return MethodTiming(
             family: family, size: size, label: label, method: method, primalSeconds: t.primal.median,
-            seconds: t.method, ratio: t.ratio, evaluations: evaluations, agreement: agreement,
-            note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+            seconds: t.method, ratio: t.ratio, evaluations: evaluations, agreement: agreement, note: note)
     }
 
     /// The primal against itself: the primal's own time and how much two samples of the same

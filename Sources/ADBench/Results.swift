@@ -1,4 +1,5 @@
 // The benchmark's results: plain Codable values, rendered by ADReport.
+import Foundation
 
 /// A timed method: adverify's sweeps, the numerical oracles, the peers and the limits.
 public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparable, ExpressibleByStringLiteral {
@@ -63,6 +64,27 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         }
     }
 
+    /// A name short enough for a plot's legend.
+    public var shortName: String {
+        switch self {
+        case .reverse: "reverse"
+        case .forwardVector: "forward, vector"
+        case .forwardScalar: "forward, n sweeps"
+        case .jacobianForward: "Jacobian, forward"
+        case .jacobianReverse: "Jacobian, reverse"
+        case .forwardDifference: "forward diff."
+        case .centralDifference: "central diff."
+        case .fivePoint: "5-point diff."
+        case .gslCentral: "GSL central"
+        case .complexStep: "complex step"
+        case .nativeClosure: "native closure"
+        case .handAdjoint: "hand adjoint"
+        case .swiftADValue: "Swift AD value"
+        case .swiftADGradient: "Swift AD gradient"
+        default: displayName
+        }
+    }
+
     /// Whether the method is another implementation than adverify's (a peer or a limit).
     public var isPeer: Bool { order >= 20 && self != .loss && self != .lossAndGradient }
 
@@ -113,7 +135,7 @@ public struct MethodTiming: Codable, Sendable, Hashable {
     /// The largest relative difference of the method's gradient from adverify's reverse
     /// gradient (or from the closed form), checked once before timing.
     public var agreement: Double?
-    /// Anything the reader should know: a wide spread, a disagreement.
+    /// Anything the reader should know: a disagreement, whose primal a peer's ratio is to.
     public var note: String?
 
     /// The key of this measurement in a baseline: `family/label/size/method`.
@@ -121,8 +143,12 @@ public struct MethodTiming: Codable, Sendable, Hashable {
         [family, label, String(size), method.rawValue].compactMap { $0 }.joined(separator: "/")
     }
 
-    /// A note is added when the pairs' ratios scatter by more than this fraction of the median.
-    public static let wideSpread = 0.25
+    /// Whether the pairs' ratios scatter widely (see ``wideSpread``).
+    public var isWidelySpread: Bool { ratio.relativeInterquartileRange > MethodTiming.wideSpread }
+
+    /// A note is added when the interquartile range of the pairs' ratios is more than this
+    /// fraction of their median.
+    public static let wideSpread = 0.2
 }
 
 /// The size-dependent facts of a family's graph.
@@ -290,4 +316,21 @@ public struct BenchReport: Codable, Sendable {
 
     /// Every measurement of every family.
     public var measurements: [MethodTiming] { families.flatMap(\.measurements) }
+}
+
+/// JSON for results and baselines: sorted keys, and infinities or NaN (a failed measurement)
+/// written as strings rather than refused.
+public enum BenchJSON {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
 }

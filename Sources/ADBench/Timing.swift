@@ -27,6 +27,9 @@ public struct Spread: Codable, Sendable, Hashable {
     public var max: Double
     /// Number of samples.
     public var count: Int
+    /// The lower and upper quartiles (nil when given only median, min and max).
+    public var lowerQuartile: Double?
+    public var upperQuartile: Double?
 
     public init(median: Double, min: Double, max: Double, count: Int) {
         self.median = median
@@ -44,14 +47,32 @@ public struct Spread: Codable, Sendable, Hashable {
         min = sorted[0]
         max = sorted[n - 1]
         count = n
+        // Quartiles by linear interpolation between order statistics (type 7, as R and NumPy).
+        func quantile(_ q: Double) -> Double {
+            let h = q * Double(n - 1)
+            let lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, n - 1)
+            return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+        }
+        lowerQuartile = quantile(0.25)
+        upperQuartile = quantile(0.75)
     }
 
     /// `(max - min) / median`: how far the samples scatter around the median.
     public var relativeWidth: Double { median > 0 ? (max - min) / median : .infinity }
 
+    /// The interquartile range over the median (the range when there are no quartiles): the
+    /// scatter of the middle half, which one disturbed sample does not move.
+    public var relativeInterquartileRange: Double {
+        guard let lowerQuartile, let upperQuartile else { return relativeWidth }
+        return median > 0 ? (upperQuartile - lowerQuartile) / median : .infinity
+    }
+
     /// Every value scaled by `factor`.
     public func scaled(by factor: Double) -> Spread {
-        Spread(median: median * factor, min: min * factor, max: max * factor, count: count)
+        var s = Spread(median: median * factor, min: min * factor, max: max * factor, count: count)
+        s.lowerQuartile = lowerQuartile.map { $0 * factor }
+        s.upperQuartile = upperQuartile.map { $0 * factor }
+        return s
     }
 }
 

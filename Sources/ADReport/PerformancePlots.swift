@@ -60,7 +60,7 @@ extension PerformanceReport {
         return Plot(
             title: title, xLabel: x, yLabel: "time / adverify primal time",
             series: methods.filter { $0 != .primal }.map { m in
-                Series(name: m.displayName, points: points(f, m), dashed: m.isPeer)
+                Series(name: m.shortName + (m.isPeer ? " (peer)" : ""), points: points(f, m), dashed: m.isPeer)
             },
             guides: [Guide(axis: .horizontal, value: 2.5, label: "2.5")])
     }

@@ -19,15 +19,12 @@ public enum PerformanceReport {
         let markdown = render(report, comparison: comparison, plots: Set(plots.map(\.file)))
         let json: Data
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            json = try encoder.encode(report)
+            json = try BenchJSON.encoder.encode(report)
         } catch {
             throw ReportError(path: writer.path("performance.json"), reason: "\(error)")
         }
         var written: [String] = []
-        for (file, plot) in plots { written.append(try writer.write(Data(SVGPlot.render(plot).utf8), to: file)) }
+        for (file, plot) in plots { written.append(try writer.write(Data(SVGPlot.render(plot, width: 860, height: 480).utf8), to: file)) }
         written.append(try writer.write(json, to: "performance.json"))
         written.append(try writer.write(Data(markdown.utf8), to: "performance.md"))
         return written
@@ -214,7 +211,7 @@ public enum PerformanceReport {
         ## How this was measured
 
         - Each measurement warms up with one call, then finds a repetition count that makes one sample last at least \(String(format: "%.0f", r.settings.sampleSeconds * 1e3)) ms, separately for the primal and the method.
-        - Then it takes pairs of samples, primal and method, alternating which goes first, and divides within each pair: the ratio of a pair is not disturbed by the machine being slower a second later. The median of the pairs is reported, with the smallest and largest; a note marks a spread wider than \(String(format: "%.0f", 100 * MethodTiming.wideSpread))% of the median.
+        - Then it takes pairs of samples, primal and method, alternating which goes first, and divides within each pair: the ratio of a pair is not disturbed by the machine being slower a second later. The median of the pairs is reported, with the smallest and largest; a note lists the measurements whose middle half of pairs (the interquartile range) spans more than \(String(format: "%.0f", 100 * MethodTiming.wideSpread))% of the median.
         - Pairs are capped by a time budget of \(String(format: "%.0f", r.settings.budgetSeconds)) s per measurement (at least \(r.settings.minimumPairs) pairs), so the O(n²) methods at large n take few pairs.
         - Before timing, every gradient is compared with adverify's reverse gradient (or the Jacobians with each other); a disagreement is noted in the tables.
         - Evaluations are counted on one call: primal evaluations for the numerical methods, sweeps for forward mode.
@@ -243,20 +240,25 @@ public enum PerformanceReport {
     static func sizeTable(_ f: FamilyResult) -> String {
         let counted: [MethodID] = [.forwardVector, .forwardScalar, .forwardDifference, .centralDifference, .fivePoint, .gslCentral, .complexStep]
         let present = counted.filter { m in f.measurements.contains { $0.method == m } }
-        let header = [f.sizeName, "nodes", "tape bytes / node"] + present.map { "evaluations: " + Markdown.text($0.displayName) }
+        let header = [f.sizeName, "nodes", "tape bytes / node"] + present.map { Markdown.text($0.shortName) + ($0 == .forwardVector || $0 == .forwardScalar ? ": sweeps" : ": evaluations") }
         return Markdown.table(header, align: Array(repeating: .right, count: header.count), rows: f.graphs.map { g in
             [power(g.size), Numbers.grouped(g.nodes), String(format: "%.0f", g.tapeBytesPerNode)]
                 + present.map { m in f.measurement(m, size: g.size, label: g.label)?.evaluations.map(Numbers.grouped) ?? "" }
         })
     }
 
-    /// Footnotes for measurements with notes.
+    /// Footnotes: measurements with notes, then one line for the widely spread ones.
     static func notes(_ f: FamilyResult) -> String {
-        let noted = f.measurements.filter { $0.note != nil }
-        guard !noted.isEmpty else { return "" }
-        return "\n\n" + noted.map { m in
-            "- \(Markdown.text(m.method.displayName)) at \(f.sizeName) = \(power(m.size))\(m.label.map { " (" + Markdown.code($0) + ")" } ?? ""): \(Markdown.text(m.note!))"
-        }.joined(separator: "\n")
+        func place(_ m: MethodTiming) -> String {
+            "\(Markdown.text(m.method.displayName)) at \(f.sizeName) = \(power(m.size))\(m.label.map { " (" + Markdown.code($0) + ")" } ?? "")"
+        }
+        var lines = f.measurements.filter { $0.note != nil }.map { "- \(place($0)): \(Markdown.text($0.note!))" }
+        let wide = f.measurements.filter(\.isWidelySpread)
+        if !wide.isEmpty {
+            lines.append("- Wide spread (the middle half of the pairs spans more than \(String(format: "%.0f", 100 * MethodTiming.wideSpread))% of the median): "
+                + wide.map { "\(place($0)) (\(String(format: "%.0f", 100 * $0.ratio.relativeInterquartileRange))%)" }.joined(separator: ", ") + ".")
+        }
+        return lines.isEmpty ? "" : "\n\n" + lines.joined(separator: "\n")
     }
 
     /// `2.03` over `1.98–2.10`, in a narrow cell.

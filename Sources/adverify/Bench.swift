@@ -56,6 +56,9 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("The catalogue folder (textbook functions, catalogue run time).", valueName: "dir"))
     var cases = "cases"
 
+    @Option(help: ArgumentHelp("Measure nothing: render the report (and compare) from the performance.json of an earlier run.", valueName: "file"))
+    var from: String?
+
     func validate() throws {
         if let peers, peers != "python" { throw ValidationError("--peers takes 'python', not '\(peers)'") }
         _ = try families()
@@ -76,21 +79,31 @@ struct Bench: ParsableCommand {
         if let baselinePath, !updateBaseline {
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: baselinePath))
-                previous = try JSONDecoder().decode(Baseline.self, from: data)
+                previous = try BenchJSON.decoder.decode(Baseline.self, from: data)
             } catch {
                 Console.error("\(baselinePath): cannot read the baseline: \(Bench.reason(error))")
                 Console.error("(write one with: adverify bench --quick --baseline \(baselinePath) --update-baseline)")
                 throw ExitCode(2)
             }
         }
-        let options = BenchOptions(
-            quick: quick, families: try families(), casesDirectory: cases,
-            catalogueCommand: Bench.executable.map { [$0, "run", cases, "--report", NSTemporaryDirectory() + "adverify-bench-run", "--quiet"] },
-            python: peers == "python" ? PythonPeers(python: python) : nil)
-        let progress = Progress()
         let started = ISO8601DateFormatter().string(from: Date())
-        let report = Benchmark(options: options, progress: progress.show).run(environment: Bench.environment, startedAt: started)
-        progress.finish()
+        let report: BenchReport
+        if let from {
+            do {
+                report = try BenchJSON.decoder.decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+            } catch {
+                Console.error("\(from): cannot read the benchmark results: \(Bench.reason(error))")
+                throw ExitCode(2)
+            }
+        } else {
+            let options = BenchOptions(
+                quick: quick, families: try families(), casesDirectory: cases,
+                catalogueCommand: Bench.executable.map { [$0, "run", cases, "--report", NSTemporaryDirectory() + "adverify-bench-run", "--quiet"] },
+                python: peers == "python" ? PythonPeers(python: python) : nil)
+            let progress = Progress()
+            report = Benchmark(options: options, progress: progress.show).run(environment: Bench.environment, startedAt: started)
+            progress.finish()
+        }
 
         let comparison = previous.map { $0.compare(report) }
         do {
@@ -103,9 +116,7 @@ struct Bench: ParsableCommand {
         Console.out(PerformanceReport.targetTable(report))
         if updateBaseline, let baselinePath {
             do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let data = try encoder.encode(Baseline(report: report, createdAt: started))
+                let data = try BenchJSON.encoder.encode(Baseline(report: report, createdAt: report.startedAt))
                 let directory = (baselinePath as NSString).deletingLastPathComponent
                 try ReportWriter(directory: directory).write(data, to: (baselinePath as NSString).lastPathComponent)
                 Console.out("baseline: \(baselinePath) (\(Baseline.entries(of: report).count) ratios)")

@@ -9,6 +9,12 @@ import Testing
         let even = Spread([4, 1, 3, 2])
         #expect(even.median == 2.5 && even.relativeWidth == 3 / 2.5)
         #expect(even.scaled(by: 2).median == 5)
+        // Quartiles interpolate between order statistics: 1.75 and 3.25 of 1, 2, 3, 4.
+        #expect(even.lowerQuartile == 1.75 && even.upperQuartile == 3.25)
+        #expect(even.relativeInterquartileRange == 1.5 / 2.5)
+        // One disturbed sample moves the range, not the interquartile range.
+        let outlier = Spread([1, 1, 1, 1, 1, 1, 9])
+        #expect(outlier.relativeWidth == 8 && outlier.relativeInterquartileRange == 0)
     }
 
     @Test func samplesLastTheSampleTimeAndPairsStayInTheBudget() {
