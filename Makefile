@@ -2,7 +2,7 @@
 # `make run` and `make test` install what is missing first (`make deps`, idempotent).
 SWIFT ?= swift
 
-.PHONY: deps run test build
+.PHONY: deps run test build bench bench-check
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found on PATH (install Swift 6.1 or newer from swift.org)"; exit 1; }
@@ -32,3 +32,13 @@ run: deps
 
 test: deps
 	$(SWIFT) test --disable-xctest
+
+# The benchmark (release build): reports/performance.md, performance.json and the SVG plots.
+bench: deps
+	$(SWIFT) build -c release --product adverify
+	$$($(SWIFT) build -c release --show-bin-path)/adverify bench
+
+# CI's performance gate: the quick benchmark against the committed baseline (exit 1 on a regression).
+bench-check: deps
+	$(SWIFT) build -c release --product adverify
+	$$($(SWIFT) build -c release --show-bin-path)/adverify bench --quick --baseline reports/baseline.json

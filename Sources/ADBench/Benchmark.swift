@@ -87,6 +87,9 @@ public struct Benchmark {
         return report
     }
 
+    /// The targets judged from a report's measurements (as a run does at its end).
+    public static func judge(_ report: BenchReport) -> [TargetResult] { TargetJudge.judge(report) }
+
     // MARK: - Measuring
 
     /// Times `method` against `primal`.
@@ -336,7 +339,7 @@ public struct Benchmark {
         [
             PeerInfo(name: "native Swift closure", available: true, version: nil, note: "the function as a plain loop over the array: the practical limit of a primal"),
             PeerInfo(name: "hand-written adjoint", available: true, version: nil, note: "one forward and one backward loop, no tape: the practical limit of a gradient"),
-            PeerInfo(name: "Swift _Differentiation", available: true, version: nil, note: DifferentiableSumSinExp.style + " Peharz: " + DifferentiablePeharz.style),
+            PeerInfo(name: "Swift _Differentiation", available: true, version: nil, note: "sum-sin-exp: " + DifferentiableSumSinExp.style + ". Peharz: " + DifferentiablePeharz.style),
         ]
     }
 }

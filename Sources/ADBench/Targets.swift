@@ -103,7 +103,7 @@ enum TargetJudge {
         }
         return TargetResult(
             target: "MLP 784-72-10, batch 256, \(row.threads) OpenBLAS thread\(row.threads == 1 ? "" : "s"): loss + gradient >= 70% of the GEMM rate and <= 2.5x the loss",
-            measured: "\(String(format: "%.0f", 100 * row.gemmShare))% of the GEMM rate; \(format(row.ratio.median))x the loss",
+            measured: "\(String(format: "%.1f", 100 * row.gemmShare))% of the GEMM rate; \(format(row.ratio.median))x the loss",
             met: met, note: note)
     }
 

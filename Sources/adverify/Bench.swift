@@ -90,7 +90,9 @@ struct Bench: ParsableCommand {
         let report: BenchReport
         if let from {
             do {
-                report = try BenchJSON.decoder.decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+                var earlier = try BenchJSON.decoder.decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
+                earlier.targets = Benchmark.judge(earlier)
+                report = earlier
             } catch {
                 Console.error("\(from): cannot read the benchmark results: \(Bench.reason(error))")
                 throw ExitCode(2)
