@@ -119,6 +119,7 @@ public struct Benchmark {
         let primal = { h.primal() }
         out.append(measurePrimal(family: family, size: size, label: label, primal))
         let reference = h.run(h.reverse).gradient
+        let scale = Swift.max(1, abs(h.primal()) / Swift.max(reference.map(abs).max() ?? 0, .leastNormalMagnitude))
         out.append(measure(family: family, size: size, label: label, method: .reverse, primal: primal, h.reverse, evaluations: 1))
         guard loops else { return out }
         var methods: [(MethodID, () -> Double)] = [
@@ -137,17 +138,19 @@ public struct Benchmark {
             out.append(measure(
                 family: family, size: size, label: label, method: method, primal: primal, body,
                 evaluations: sweeps, agreement: relativeDifference(gradient, reference),
-                note: Benchmark.disagreement(method, relativeDifference(gradient, reference))))
+                note: Benchmark.disagreement(method, relativeDifference(gradient, reference), scale: scale)))
         }
         return out
     }
 
     /// A note when a method's gradient is not the reverse gradient within what the method can do.
-    static func disagreement(_ method: MethodID, _ difference: Double) -> String? {
+    /// A difference's round-off is relative to the function's value, not to the gradient's, so
+    /// the allowance of the difference formulas grows with `scale = max(1, |f| / max |∇f|)`.
+    static func disagreement(_ method: MethodID, _ difference: Double, scale: Double = 1) -> String? {
         let allowed: Double = switch method {
-        case .forwardDifference: 1e-4
-        case .centralDifference, .gslCentral: 1e-6
-        case .fivePoint: 1e-8
+        case .forwardDifference: 1e-4 * scale
+        case .centralDifference, .gslCentral: 1e-6 * scale
+        case .fivePoint: 1e-8 * scale
         default: 1e-11
         }
         return difference <= allowed ? nil : String(format: "gradient differs from the reverse gradient by %.1e (relative), more than %.0e", difference, allowed)

@@ -51,7 +51,8 @@ public struct PythonPeers: Sendable {
                 infos.append(PeerInfo(name: name, available: false, version: nil, note: "\(script) printed no result JSON"))
                 continue
             }
-            infos.append(PeerInfo(name: output.peer, available: output.available, version: output.version, note: output.note ?? ""))
+            let note = (output.note ?? "") + (output.available ? "; its ratios are to its own primal" : "")
+            infos.append(PeerInfo(name: output.peer, available: output.available, version: output.version, note: note))
             for row in output.results {
                 let family = row.family == "peharz" ? "textbook" : row.family
                 let label: String? = row.family == "peharz" ? "peharz-backward-pass" : nil
@@ -60,7 +61,7 @@ public struct PythonPeers: Sendable {
                     primalSeconds: row.primal_seconds,
                     seconds: Spread(median: row.gradient_seconds, min: row.gradient_seconds, max: row.gradient_seconds, count: 1),
                     ratio: Spread(median: row.ratio_median, min: row.ratio_min, max: row.ratio_max, count: row.pairs),
-                    evaluations: 1, agreement: nil, note: "ratio to \(output.peer)'s own primal"))
+                    evaluations: 1, agreement: nil, note: nil))
             }
         }
         return (infos, measurements)

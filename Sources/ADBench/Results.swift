@@ -81,7 +81,7 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         case .handAdjoint: "hand adjoint"
         case .swiftADValue: "Swift AD value"
         case .swiftADGradient: "Swift AD gradient"
-        default: displayName
+        default: rawValue.replacingOccurrences(of: "-", with: " ")
         }
     }
 

@@ -106,6 +106,9 @@ func randomPoint(_ n: Int, seed: UInt64, in range: ClosedRange<Double> = -1.3...
         #expect(Benchmark.disagreement(.reverse, 1e-9) != nil)
         #expect(Benchmark.disagreement(.forwardDifference, 1e-5) == nil)
         #expect(Benchmark.disagreement(.centralDifference, 1e-3) != nil)
+        // Round-off of a difference is relative to |f|: a sum of 10^4 terms allows more.
+        #expect(Benchmark.disagreement(.forwardDifference, 3e-4, scale: 1e4) == nil)
+        #expect(Benchmark.disagreement(.reverse, 1e-9, scale: 1e4) != nil)
         #expect(relativeDifference([1, 2], [1, 2.5]) == 0.2)
         #expect(relativeDifference([.nan], [1]) == .infinity)
     }
