@@ -131,14 +131,15 @@ public struct Benchmark {
         for (method, body) in methods {
             let (gradient, evaluations) = h.run(body)
             let sweeps: Int? = switch method {
-            case .forwardVector: (h.n + 63) / 64
+            case .forwardVector: h.forwardChunks
             case .forwardScalar: h.n
             default: evaluations
             }
+            let difference = relativeDifference(gradient, reference)
             out.append(measure(
                 family: family, size: size, label: label, method: method, primal: primal, body,
-                evaluations: sweeps, agreement: relativeDifference(gradient, reference),
-                note: Benchmark.disagreement(method, relativeDifference(gradient, reference), scale: scale)))
+                evaluations: sweeps, agreement: difference,
+                note: Benchmark.disagreement(method, difference, scale: scale)))
         }
         return out
     }
@@ -160,6 +161,30 @@ public struct Benchmark {
         GraphSize(size: size, label: label, inputs: h.graph.inputCount, outputs: h.graph.outputCount, nodes: h.graph.nodeCount, tapeBytesPerNode: h.tapeBytesPerNode)
     }
 
+    /// The peers of one function, each against adverify's primal and checked first: the native
+    /// closure and Swift AD's value against adverify's value, the hand-written adjoint and Swift
+    /// AD's gradient against adverify's reverse gradient.
+    func peerMethods(
+        family: String, size: Int, label: String? = nil, harness h: GraphHarness,
+        native: () -> Double, hand: () -> Double, handGradient: () -> [Double],
+        swiftValue: () -> Double, swiftGradient: () -> [Double]
+    ) -> [MethodTiming] {
+        let primal = { h.primal() }
+        let value = h.primal()
+        let reference = h.run(h.reverse).gradient
+        func timed(_ method: MethodID, _ body: () -> Double, difference: Double) -> MethodTiming {
+            measure(
+                family: family, size: size, label: label, method: method, primal: primal, body, evaluations: 1,
+                agreement: difference, note: Benchmark.disagreement(method, difference))
+        }
+        return [
+            timed(.nativeClosure, native, difference: relativeDifference([native()], [value])),
+            timed(.handAdjoint, hand, difference: relativeDifference(handGradient(), reference)),
+            timed(.swiftADValue, swiftValue, difference: relativeDifference([swiftValue()], [value])),
+            timed(.swiftADGradient, { swiftGradient()[0] }, difference: relativeDifference(swiftGradient(), reference)),
+        ]
+    }
+
     // MARK: - Families
 
     func sumSinExp() -> FamilyResult {
@@ -173,28 +198,18 @@ public struct Benchmark {
             let h = GraphHarness(graph: graph, point: point)
             family.graphs.append(Benchmark.graphSize(h, size: n))
             family.measurements += graphMethods(family: family.name, size: n, harness: h, loops: n <= options.loopLimit)
-            let reference = h.run(h.reverse).gradient
-            let primal = { h.primal() }
-            // The practical limit and Swift's own AD.
-            family.measurements.append(measure(
-                family: family.name, size: n, method: .nativeClosure, primal: primal,
-                { NativeSumSinExp.value(point) }, evaluations: 1,
-                agreement: abs(NativeSumSinExp.value(point) - h.primal()) / Swift.max(abs(h.primal()), 1e-300)))
+            // The practical limits and Swift's own AD.
             var g = Array(repeating: 0.0, count: n)
-            _ = NativeSumSinExp.valueAndGradient(point, into: &g)
-            let handDifference = relativeDifference(g, reference)
-            family.measurements.append(measure(
-                family: family.name, size: n, method: .handAdjoint, primal: primal,
-                { NativeSumSinExp.valueAndGradient(point, into: &g) }, evaluations: 1,
-                agreement: handDifference, note: Benchmark.disagreement(.handAdjoint, handDifference)))
-            family.measurements.append(measure(
-                family: family.name, size: n, method: .swiftADValue, primal: primal,
-                { DifferentiableSumSinExp.value(point) }, evaluations: 1))
-            let swiftDifference = relativeDifference(DifferentiableSumSinExp.gradient(point), reference)
-            family.measurements.append(measure(
-                family: family.name, size: n, method: .swiftADGradient, primal: primal,
-                { DifferentiableSumSinExp.gradient(point)[0] }, evaluations: 1,
-                agreement: swiftDifference, note: Benchmark.disagreement(.swiftADGradient, swiftDifference)))
+            family.measurements += peerMethods(
+                family: family.name, size: n, harness: h,
+                native: { NativeSumSinExp.value(point) },
+                hand: { NativeSumSinExp.valueAndGradient(point, into: &g) },
+                handGradient: {
+                    _ = NativeSumSinExp.valueAndGradient(point, into: &g)
+                    return g
+                },
+                swiftValue: { DifferentiableSumSinExp.value(point) },
+                swiftGradient: { DifferentiableSumSinExp.gradient(point) })
         }
         family.skipped.append(
             "forward mode, differences, GSL and the complex step run up to n = \(options.loopLimit): each needs n sweeps or more, O(n²) in all")
@@ -238,7 +253,7 @@ public struct Benchmark {
                 result.measurements.append(measurePrimal(family: result.name, size: size, primal))
                 result.measurements.append(measure(
                     family: result.name, size: size, method: .jacobianForward, primal: primal, h.jacobianForward,
-                    evaluations: (n + 63) / 64, agreement: difference, note: Benchmark.disagreement(.jacobianForward, difference)))
+                    evaluations: h.forwardChunks, agreement: difference, note: Benchmark.disagreement(.jacobianForward, difference)))
                 result.measurements.append(measure(
                     family: result.name, size: size, method: .jacobianReverse, primal: primal, h.jacobianReverse,
                     evaluations: m, agreement: difference, note: Benchmark.disagreement(.jacobianReverse, difference)))
@@ -270,24 +285,13 @@ public struct Benchmark {
             family.graphs.append(Benchmark.graphSize(h, size: n, label: id))
             family.measurements += graphMethods(family: family.name, size: n, label: id, harness: h, loops: true)
             if id == "peharz-backward-pass", let x = c.point.first {
-                let primal = { h.primal() }
-                let reference = h.run(h.reverse).gradient
-                family.measurements.append(measure(
-                    family: family.name, size: n, label: id, method: .nativeClosure, primal: primal,
-                    { NativePeharz.value(x) }, evaluations: 1))
-                let hand = NativePeharz.valueAndDerivative(x).derivative
-                family.measurements.append(measure(
-                    family: family.name, size: n, label: id, method: .handAdjoint, primal: primal,
-                    { NativePeharz.valueAndDerivative(x).derivative }, evaluations: 1,
-                    agreement: relativeDifference([hand], reference), note: Benchmark.disagreement(.handAdjoint, relativeDifference([hand], reference))))
-                family.measurements.append(measure(
-                    family: family.name, size: n, label: id, method: .swiftADValue, primal: primal,
-                    { DifferentiablePeharz.value(x) }, evaluations: 1))
-                let swift = DifferentiablePeharz.derivative(x)
-                family.measurements.append(measure(
-                    family: family.name, size: n, label: id, method: .swiftADGradient, primal: primal,
-                    { DifferentiablePeharz.derivative(x) }, evaluations: 1,
-                    agreement: relativeDifference([swift], reference), note: Benchmark.disagreement(.swiftADGradient, relativeDifference([swift], reference))))
+                family.measurements += peerMethods(
+                    family: family.name, size: n, label: id, harness: h,
+                    native: { NativePeharz.value(x) },
+                    hand: { NativePeharz.valueAndDerivative(x).derivative },
+                    handGradient: { [NativePeharz.valueAndDerivative(x).derivative] },
+                    swiftValue: { DifferentiablePeharz.value(x) },
+                    swiftGradient: { [DifferentiablePeharz.derivative(x)] })
             }
         }
         return family

@@ -36,6 +36,12 @@ final class GraphHarness {
 
     var n: Int { graph.inputCount }
 
+    /// The forward sweeps of a vector-mode gradient or Jacobian: ADCore's chunks of directions.
+    var forwardChunks: Int {
+        let width = Workspace.chunkWidth(nodeCount: graph.nodeCount, inputCount: n)
+        return (n + width - 1) / width
+    }
+
     /// The output `k` at `x` (the scratch point).
     private func evaluate(_ k: Int = 0) -> Double {
         evaluations += 1

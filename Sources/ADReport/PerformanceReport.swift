@@ -228,8 +228,6 @@ public enum PerformanceReport {
         var rows: [[String]] = []
         rows.append(["primal time"] + sizes.map { n in f.measurement(.primal, size: n).map { Numbers.seconds($0.seconds.median) } ?? "" })
         for method in methods where method != .primal {
-            let evaluations = f.measurements.first { $0.method == method && $0.evaluations != nil && $0.size == sizes.last }?.evaluations
-            _ = evaluations
             rows.append([Markdown.text(method.displayName)] + sizes.map { n in f.measurement(method, size: n).map(cell) ?? "" })
         }
         let table = Markdown.table(["\(f.sizeName) ="] + sizes.map(power), align: [.left] + sizes.map { _ in .right }, rows: rows)

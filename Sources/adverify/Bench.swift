@@ -190,9 +190,9 @@ final class Progress: @unchecked Sendable {
         if terminal {
             FileHandle.standardError.write(Data("\r\u{1B}[K[bench \(elapsed)] \(line)".utf8))
         } else {
-            // In a log, one line per family (and per MLP row), not one per measurement.
+            // In a log, one line per family, not one per measurement.
             let family = String(line.prefix { $0 != " " })
-            guard family != lastFamily || family == "mlp" else { return }
+            guard family != lastFamily else { return }
             lastFamily = family
             FileHandle.standardError.write(Data("[bench \(elapsed)] \(line)\n".utf8))
         }

@@ -12,21 +12,28 @@ func randomPoint(_ n: Int, seed: UInt64, in range: ClosedRange<Double> = -1.3...
     return (0..<n).map { _ in random.uniform(range.lowerBound, range.upperBound) }
 }
 
+/// sum-sin-exp written out: the value, the sum of its terms' magnitudes (the scale of its
+/// rounding), and the gradient ∂f/∂x_i = cos(x_i) x_{i+1} + exp(x_i/n)/n + sin(x_{i-1}).
+func sumSinExpClosedForm(_ x: [Double]) -> (value: Double, scale: Double, gradient: [Double]) {
+    let n = x.count, nd = Double(n)
+    var f = 0.0, scale = 0.0
+    var g = Array(repeating: 0.0, count: n)
+    for i in 0..<(n - 1) {
+        f += sin(x[i]) * x[i + 1] + exp(x[i] / nd)
+        scale += abs(sin(x[i]) * x[i + 1]) + exp(x[i] / nd)
+        g[i] += cos(x[i]) * x[i + 1] + exp(x[i] / nd) / nd
+        g[i + 1] += sin(x[i])
+    }
+    return (f, scale, g)
+}
+
 @Suite struct FamilyTests {
     @Test(arguments: [2, 3, 10, 257])
     func sumSinExpIsItsFormula(n: Int) throws {
         let x = randomPoint(n, seed: UInt64(n))
         var ws = Workspace(for: try Family.sumSinExp(n: n))
         try ws.evaluate(at: x)
-        let nd = Double(n)
-        var f = 0.0, scale = 0.0
-        var g = Array(repeating: 0.0, count: n)
-        for i in 0..<(n - 1) {
-            f += sin(x[i]) * x[i + 1] + exp(x[i] / nd)
-            scale += abs(sin(x[i]) * x[i + 1]) + exp(x[i] / nd)
-            g[i] += cos(x[i]) * x[i + 1] + exp(x[i] / nd) / nd
-            g[i + 1] += sin(x[i])
-        }
+        let (f, scale, g) = sumSinExpClosedForm(x)
         #expect(abs(ws.outputValue(0) - f) <= 1e-14 * scale)
         let gradient = try ws.gradient(at: x)
         for i in 0..<n { #expect(abs(gradient[i] - g[i]) <= 1e-14 * (abs(g[i]) + 2)) }
@@ -76,12 +83,13 @@ func randomPoint(_ n: Int, seed: UInt64, in range: ClosedRange<Double> = -1.3...
 }
 
 @Suite struct GradientLoopTests {
-    /// Every loop against the closed-form gradient, with the evaluation count of its formula.
+    /// Every loop (and adverify's sweeps) against the closed-form gradient, with the evaluation
+    /// count of its formula.
     @Test func loopsGiveTheGradientWithTheirEvaluationCounts() throws {
         let n = 12
         let x = randomPoint(n, seed: 5)
         let h = GraphHarness(graph: try Family.sumSinExp(n: n), point: x)
-        let reference = h.run(h.reverse).gradient
+        let reference = sumSinExpClosedForm(x).gradient
         let cases: [(String, () -> Double, Double, Int?)] = [
             ("forward differences", h.forwardDifferences, 1e-6, n + 1),
             ("central differences", h.centralDifferences, 1e-9, 2 * n),
@@ -90,6 +98,7 @@ func randomPoint(_ n: Int, seed: UInt64, in range: ClosedRange<Double> = -1.3...
             ("complex step", h.complexStep, 1e-15, n),
             ("forward vector", h.forwardVector, 1e-15, 0),
             ("forward scalar", h.forwardScalar, 1e-15, 0),
+            ("reverse", h.reverse, 1e-15, 0),
         ]
         for (name, method, tolerance, evaluations) in cases {
             let (gradient, counted) = h.run(method)
