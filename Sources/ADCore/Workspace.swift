@@ -26,6 +26,9 @@ public struct Workspace: Sendable {
     public internal(set) var adjoints: [Double]
     /// Whether ``partials`` belong to the current ``values``.
     public internal(set) var isLinearized = false
+    /// A deliberately wrong rule that ``linearize(at:)`` applies to the nodes of its primitive
+    /// (`adverify selftest`); `nil`, the default, for the true rule table.
+    public var ruleMutation: RuleMutation?
 
     /// Scratch for seeds and cotangents of the convenience methods, reused across calls.
     var seedScratch: [Double] = []
@@ -86,7 +89,21 @@ public struct Workspace: Sendable {
                 }
             }
         }}}}}}}
+        if storingPartials, let mutation = ruleMutation { applyMutation(mutation) }
         isLinearized = storingPartials
+    }
+
+    /// Overwrites the stored partials of every node of the mutation's primitive.
+    private mutating func applyMutation(_ mutation: RuleMutation) {
+        let graph = graph
+        for i in 0..<graph.nodeCount where graph.ops[i] == mutation.op {
+            let a = values[Int(graph.lhs[i])]
+            let r = graph.rhs[i]
+            let b = r >= 0 ? values[Int(r)] : 0
+            let (pa, pb) = mutation.partials(a, b, value: values[i])
+            partials[2 * i] = pa
+            partials[2 * i + 1] = pb
+        }
     }
 
     // MARK: - Forward (tangent) sweep

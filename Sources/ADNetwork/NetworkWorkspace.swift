@@ -28,6 +28,9 @@ public struct NetworkWorkspace: Sendable {
     /// training needs only the parameters' gradient, and the first layer's input adjoint is
     /// then pure waste (for a first dense layer it is a whole GEMM).
     public var computesInputAdjoint = false
+    /// A deliberately wrong backpropagation step (`adverify selftest`); `nil`, the default,
+    /// for the true backward pass.
+    public var backpropMutation: BackpropMutation?
 
     /// Every layer's output and output adjoint, the input adjoint and the convolution scratch.
     var storage: [Double]
@@ -188,13 +191,13 @@ public struct NetworkWorkspace: Sendable {
         checkSizes(parameters: parameters, inputs: inputs)
         if gradient.count != network.parameterCount { gradient = Array(repeating: 0, count: network.parameterCount) }
         let steps = steps, batch = batch, (cols, dcols) = (colsOffset, dcolsOffset)
-        let inputAdjoint = computesInputAdjoint
+        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation
         return storage.withUnsafeMutableBufferPointer { s in
             indices.withUnsafeMutableBufferPointer { a in
                 parameters.withUnsafeBufferPointer { p in
                     inputs.withUnsafeBufferPointer { x in
                         gradient.withUnsafeMutableBufferPointer { g in
-                            let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols)
+                            let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation)
                             for step in steps { pass.forward(step) }
                             let last = steps[steps.count - 1], count = batch * last.outCount
                             let value = NetworkWorkspace.loss(
@@ -220,14 +223,14 @@ public struct NetworkWorkspace: Sendable {
                      "the output cotangent needs batch x outputs = \(batch * network.output.count) entries, not \(outputCotangent.count)")
         if gradient.count != network.parameterCount { gradient = Array(repeating: 0, count: network.parameterCount) }
         let steps = steps, batch = batch, (cols, dcols) = (colsOffset, dcolsOffset)
-        let inputAdjoint = computesInputAdjoint
+        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation
         storage.withUnsafeMutableBufferPointer { s in
             indices.withUnsafeMutableBufferPointer { a in
                 parameters.withUnsafeBufferPointer { p in
                     inputs.withUnsafeBufferPointer { x in
                         outputCotangent.withUnsafeBufferPointer { u in
                             gradient.withUnsafeMutableBufferPointer { g in
-                                let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols)
+                                let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation)
                                 for step in steps { pass.forward(step) }
                                 let last = steps[steps.count - 1]
                                 (pass.storage + last.outputAdjoint).update(from: u.baseAddress!, count: u.count)
@@ -264,6 +267,7 @@ private struct Pass {
     let batch: Int
     let cols: Int
     let dcols: Int
+    var mutation: BackpropMutation? = nil
 
     func input(_ step: NetworkWorkspace.Step) -> ConstBuffer {
         step.input < 0 ? inputs : ConstBuffer(storage + step.input)
@@ -305,14 +309,24 @@ private struct Pass {
                     dy: dy, x: x, weight: parameters! + step.weight,
                     dWeight: gradient! + step.weight, dBias: step.bias < 0 ? nil : gradient! + step.bias, dx: dx,
                     batch: batch, inputs: d.inputs, outputs: d.outputs)
-            case .conv2d:
+                if mutation == .transposedDenseWeightGradient {
+                    transposeInPlace(gradient! + step.weight, rows: d.outputs, cols: d.inputs)
+                }
+            case .conv2d(let c):
                 ConvKernel.backward(
                     dy: dy, x: x, weight: parameters! + step.weight,
                     dWeight: gradient! + step.weight, dBias: step.bias < 0 ? nil : gradient! + step.bias, dx: dx,
                     cols: storage + cols, dcols: storage + dcols, batch: batch, geometry: step.geometry)
+                if mutation == .transposedConvWeightGradient {
+                    transposeInPlace(gradient! + step.weight, rows: c.outChannels, cols: c.inChannels * c.kernel * c.kernel)
+                }
             case .activation(let a):
                 guard let dx else { continue }
-                ActivationKernel.backward(a, x: x, dy: dy, dx: dx, count: batch * step.outCount)
+                if case .droppedActivationDerivative(let dropped) = mutation, dropped.kindName == a.kindName {
+                    dx.update(from: dy, count: batch * step.outCount)
+                } else {
+                    ActivationKernel.backward(a, x: x, dy: dy, dx: dx, count: batch * step.outCount)
+                }
             case .maxPool:
                 guard let dx else { continue }
                 PoolKernel.maxBackward(dy: dy, argmax: indices + step.argmax, dx: dx, batch: batch, geometry: step.geometry)

@@ -141,6 +141,7 @@ struct NetworkVerification {
 
         // The network core: the objective, its gradient, every layer's output and adjoint.
         var core = NetworkWorkspace(network: model, batch: evaluation.batch)
+        core.backpropMutation = runner.backpropMutation
         var gradient = [Double](repeating: 0, count: p)
         let objective = Self.objective(&core, evaluation, theta, gradient: &gradient)
         let coreLayers = model.layers.indices.map { Array(core.activation(of: $0)) }
@@ -148,6 +149,7 @@ struct NetworkVerification {
 
         // The reference: the ADCore graph, one reverse sweep.
         var graphWorkspace = Workspace(for: c.graph)
+        graphWorkspace.ruleMutation = runner.ruleMutation
         let graphGradient: [Double]
         do {
             try graphWorkspace.linearize(at: theta)

@@ -2,6 +2,7 @@
 // the expectations, and the numerical oracles for every partial.
 import ADCatalog
 import ADCore
+import ADNetwork
 import Foundation
 import Numerics
 
@@ -11,6 +12,11 @@ public struct Runner: Sendable {
     public var agreement: AgreementTolerance
     /// The oracles run for every partial, in report column order.
     public var oracleMethods: [DifferenceMethod]
+    /// A wrong rule for one primitive's partials, injected into every AD sweep (`adverify
+    /// selftest`); `nil` for the true rule table.
+    public var ruleMutation: RuleMutation?
+    /// A wrong step of the network core's backpropagation (`adverify selftest`).
+    public var backpropMutation: BackpropMutation?
 
     public init(
         oracleTolerance: OracleTolerance = .default, agreement: AgreementTolerance = .default,
@@ -83,6 +89,7 @@ struct CaseVerification {
         self.agreement = runner.agreement.forGraph(nodeCount: c.graph.nodeCount)
         self.names = c.graph.displayNames
         self.workspace = Workspace(for: c.graph)
+        self.workspace.ruleMutation = runner.ruleMutation
     }
 
     private func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }

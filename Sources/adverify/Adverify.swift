@@ -11,7 +11,7 @@ struct Adverify: AsyncParsableCommand {
             2 usage or input error (the other files of the run are still verified and reported).
             """,
         version: adverifyVersion,
-        subcommands: [Run.self, List.self, Trace.self, Eval.self, Bench.self]
+        subcommands: [Run.self, List.self, Trace.self, Eval.self, Bench.self, Selftest.self]
     )
 
     /// Usage errors exit 2, as DESIGN.md says (swift-argument-parser's default is 64).

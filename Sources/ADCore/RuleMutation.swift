@@ -1,0 +1,171 @@
+/// A deliberately wrong rule for one primitive's local partial derivatives: the mutants that
+/// `adverify selftest` injects to measure whether the catalogue catches wrong derivatives.
+///
+/// A mutation is applied in memory by a ``Workspace`` whose ``Workspace/ruleMutation`` is set:
+/// after the primal sweep has stored every node's partials, the nodes of ``op`` get the mutated
+/// partials instead. Values are never touched (so numerical oracles still see the true
+/// function), and the rule table itself (``Op/partials(_:_:value:)``) is not changed. Forward
+/// and reverse mode both read the stored partials, so they agree with each other on a mutant,
+/// as they would on a real bug in the rule table.
+public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// How the rule is made wrong.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `∂v/∂operand` with its sign flipped.
+        case signFlipped = "sign-flipped"
+        /// `∂v/∂operand` doubled.
+        case doubled
+        /// `∂v/∂operand` set to 0: its term of the chain rule dropped.
+        case dropped
+        /// `∂v/∂operand` off by a relative 1e-6 (``relativeError``).
+        case slightlyOff = "off-by-1e-6"
+        /// The whole rule evaluated at the operand doubled (`cos(x)` → `cos(2x)` for `sin`).
+        case argumentDoubled = "argument-doubled"
+        /// `∂v/∂a` and `∂v/∂b` of a binary primitive exchanged (``operand`` is ignored).
+        case swapped
+        /// A piecewise primitive's rule for `x >= 0` (for `max`/`min`: for the first operand
+        /// winning) used on both sides: `relu' = 1`, `abs' = 1` everywhere (``operand`` is ignored).
+        case oneBranch = "one-branch"
+        /// At a piecewise primitive's kink, the other side's derivative: `relu'(0) = 0`
+        /// instead of the documented 1, a tie of `max` going to the second operand (a `>=`
+        /// written `>`; ``operand`` is ignored).
+        case kinkConvention = "kink-convention"
+    }
+
+    /// The relative error of ``Kind/slightlyOff``.
+    public static let relativeError = 1e-6
+
+    public var op: Op
+    public var kind: Kind
+    /// The operand whose partial (or argument) is mutated: 0 for `a`, 1 for `b`.
+    public var operand: Int
+
+    public init(op: Op, kind: Kind, operand: Int = 0) {
+        self.op = op
+        self.kind = kind
+        self.operand = [.swapped, .oneBranch, .kinkConvention].contains(kind) ? 0 : operand
+    }
+
+    /// The operands whose partials can carry a derivative: both for binary primitives, only
+    /// `a` for unary ones and for `powConst` (its exponent is a constant node).
+    public static func differentiableOperands(of op: Op) -> [Int] {
+        switch op.arity {
+        case 2 where op != .powConst: [0, 1]
+        case 1, 2: [0]
+        default: []
+        }
+    }
+
+    /// Every mutant of `op`: each kind for each differentiable operand, plus the swap for
+    /// binary primitives. The argument is doubled for every operand of the primitive,
+    /// differentiable or not (`x^c` → with `2c`).
+    public static func mutants(of op: Op) -> [RuleMutation] {
+        let operands = differentiableOperands(of: op)
+        guard !operands.isEmpty else { return [] }
+        var result: [RuleMutation] = []
+        for k in operands {
+            for kind in [Kind.signFlipped, .doubled, .dropped, .slightlyOff] {
+                result.append(RuleMutation(op: op, kind: kind, operand: k))
+            }
+        }
+        for k in 0..<op.arity { result.append(RuleMutation(op: op, kind: .argumentDoubled, operand: k)) }
+        if operands.count == 2 { result.append(RuleMutation(op: op, kind: .swapped)) }
+        if op.kink != nil {
+            result.append(RuleMutation(op: op, kind: .oneBranch))
+            result.append(RuleMutation(op: op, kind: .kinkConvention))
+        }
+        return result
+    }
+
+    /// Every mutant of every primitive, in rule-table order.
+    public static var all: [RuleMutation] { Op.primitives.flatMap(mutants(of:)) }
+
+    /// A stable identifier: `sin/argument-doubled`, `div/sign-flipped/b`.
+    public var id: String {
+        var s = "\(op)/\(kind.rawValue)"
+        if ![.swapped, .oneBranch, .kinkConvention].contains(kind), op.arity == 2 { s += operand == 0 ? "/a" : "/b" }
+        return s
+    }
+
+    /// In words: `∂/∂b of '/' with its sign flipped`.
+    public var description: String {
+        let partial = op.arity == 2 ? (operand == 0 ? "∂/∂a" : "∂/∂b") : "the derivative"
+        let name = "'\(op.name)'" + (op == .powConst ? " (constant exponent)" : op == .pow ? " (variable exponent)" : "")
+        return switch kind {
+        case .signFlipped: "\(partial) of \(name) with its sign flipped"
+        case .doubled: "\(partial) of \(name) doubled"
+        case .dropped: "\(partial) of \(name) dropped (0)"
+        case .slightlyOff: "\(partial) of \(name) off by a relative 1e-6"
+        case .argumentDoubled: "the rule of \(name) evaluated at \(op.arity == 2 ? (operand == 0 ? "2a" : "2b") : "2x")"
+        case .swapped: "∂/∂a and ∂/∂b of \(name) swapped"
+        case .oneBranch: op.kink == .whereOperandsAreEqual
+            ? "\(name)'s rule for the first operand winning used everywhere"
+            : "\(name)'s rule for x >= 0 used for x < 0 too"
+        case .kinkConvention: op.kink == .whereOperandsAreEqual
+            ? "a tie of \(name) going to the second operand"
+            : "\(name)'s derivative at x = 0 taken from the x < 0 side"
+        }
+    }
+
+    /// The mutated partials at `(a, b)`, given the node's (true) value `v`.
+    @inlinable
+    public func partials(_ a: Double, _ b: Double, value v: Double) -> (Double, Double) {
+        var (pa, pb) = op.partials(a, b, value: v)
+        func mutate(_ p: inout Double) {
+            switch kind {
+            case .signFlipped: p = -p
+            case .doubled: p *= 2
+            case .dropped: p = 0
+            case .slightlyOff: p *= 1 + RuleMutation.relativeError
+            default: break
+            }
+        }
+        switch kind {
+        case .swapped:
+            swap(&pa, &pb)
+        case .oneBranch:
+            // The mirrored point is on the x >= 0 (first operand winning) side.
+            guard let switching = op.switchingArgument(a, b), switching < 0 else { break }
+            let (a2, b2) = op.kink == .whereOperandsAreEqual ? (b, a) : (-a, b)
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
+        case .kinkConvention:
+            guard op.switchingArgument(a, b) == 0 else { break }
+            // Just across the kink: x slightly negative, or the second operand just winning.
+            let (a2, b2): (Double, Double) = switch op {
+            case .max: (a, b.nextUp)
+            case .min: (a, b.nextDown)
+            default: (-Double.leastNonzeroMagnitude, b)
+            }
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
+        case .argumentDoubled:
+            let (a2, b2) = operand == 0 ? (2 * a, b) : (a, 2 * b)
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
+        default:
+            if operand == 0 { mutate(&pa) } else { mutate(&pb) }
+        }
+        return (pa, pb)
+    }
+
+    /// Whether the mutant gives the true partials (on its differentiable operands) at every
+    /// one of `points`: then no test can tell it apart, and it is an equivalent mutant
+    /// (`+`'s rule evaluated at `2a` is still `(1, 1)`; `relu'(2x) = relu'(x)`).
+    public func isEquivalent(at points: [(Double, Double)]) -> Bool {
+        let operands = RuleMutation.differentiableOperands(of: op)
+        for (a, b) in points {
+            let v = op.value(a, b)
+            let truth = op.partials(a, b, value: v), mutant = partials(a, b, value: v)
+            for k in operands {
+                let t = k == 0 ? truth.0 : truth.1, m = k == 0 ? mutant.0 : mutant.1
+                if t != m && !(t.isNaN && m.isNaN) { return false }
+            }
+        }
+        return true
+    }
+
+    /// Points spread over every primitive's domain and both sides of every kink, for
+    /// ``isEquivalent(at:)``: a grid of `a` and `b` in `[-3, 3]` (with `±0.5` steps and a few
+    /// irrational offsets) — 1,369 pairs.
+    public static let probePoints: [(Double, Double)] = {
+        let axis = stride(from: -3.0, through: 3.0, by: 0.5).map { $0 } + [-2.7182818, -0.3183099, 0.1414213, 0.7071067, 1.6180339, 2.2360679, 0.0314159, -1.4142135, 2.9, -0.9, 0.35, -0.05, 0.95, 1.05, 0.6, -0.6, 0.2, -2.2, 1.3, -1.7, 0.45, 2.45, -2.45, 0.01]
+        return axis.flatMap { a in axis.map { b in (a, b) } }
+    }()
+}
