@@ -98,11 +98,11 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
         case .argumentDoubled: "the rule of \(name) evaluated at \(op.arity == 2 ? (operand == 0 ? "2a" : "2b") : "2x")"
         case .swapped: "∂/∂a and ∂/∂b of \(name) swapped"
         case .oneBranch: op.kink == .whereOperandsAreEqual
-            ? "\(name)'s rule for the first operand winning used everywhere"
-            : "\(name)'s rule for x >= 0 used for x < 0 too"
+            ? "the rule of \(name) for the first operand winning used everywhere"
+            : "the rule of \(name) for x >= 0 used for x < 0 too"
         case .kinkConvention: op.kink == .whereOperandsAreEqual
             ? "a tie of \(name) going to the second operand"
-            : "\(name)'s derivative at x = 0 taken from the x < 0 side"
+            : "the derivative of \(name) at x = 0 taken from the x < 0 side"
         }
     }
 
@@ -124,7 +124,9 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
             swap(&pa, &pb)
         case .oneBranch:
             // The mirrored point is on the x >= 0 (first operand winning) side.
-            guard let switching = op.switchingArgument(a, b), switching < 0 else { break }
+            // `min`'s first operand wins where a - b <= 0, every other primitive's where the
+            // switching argument is >= 0.
+            guard let switching = op.switchingArgument(a, b), op == .min ? switching > 0 : switching < 0 else { break }
             let (a2, b2) = op.kink == .whereOperandsAreEqual ? (b, a) : (-a, b)
             (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
         case .kinkConvention:

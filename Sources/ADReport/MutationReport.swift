@@ -59,7 +59,7 @@ public enum MutationReport {
         }
         let rows = survived.map { m in
             [Markdown.code(m.id), Markdown.text(m.description),
-             m.casesRun == 0 ? "no case uses it" : "\(m.casesRun) case\(m.casesRun == 1 ? "" : "s") exercise it and still pass"]
+             m.casesRun == 0 ? "no case uses it" : m.casesRun == 1 ? "the 1 case that exercises it still passes" : "all \(m.casesRun) cases that exercise it still pass"]
         }
         return "## Surviving mutants: gaps in the catalogue\n\n"
             + "Each is a wrong derivative no case catches; a case that exercises it where the wrong rule differs from the true one would close the gap.\n\n"

@@ -1,0 +1,117 @@
+// The selftest's rule mutants: each kind gives the wrong partials it promises (against closed
+// forms written here, not the rule table), a workspace applies a mutant to its primitive's
+// nodes only, and equivalent mutants are recognised.
+import ADCore
+import ADTestSupport
+import Foundation
+import Testing
+
+@Suite("Rule mutations")
+struct RuleMutationTests {
+    /// The mutated partials at a point.
+    func partials(_ op: Op, _ kind: RuleMutation.Kind, operand: Int = 0, _ a: Double, _ b: Double = 0) -> (Double, Double) {
+        RuleMutation(op: op, kind: kind, operand: operand).partials(a, b, value: op.value(a, b))
+    }
+
+    @Test("each kind changes the partial as it says, at random non-unit points", arguments: 0..<20)
+    func kinds(seed: UInt64) {
+        var rng = seededGenerator(seed &+ 900)
+        let x = rng.nonUnit(), y = rng.nonUnit()
+        // sin: cos(x) with its sign flipped, doubled, dropped, 1e-6 off, at 2x.
+        #expect(partials(.sin, .signFlipped, x).0 == -cos(x))
+        #expect(partials(.sin, .doubled, x).0 == 2 * cos(x))
+        #expect(partials(.sin, .dropped, x).0 == 0)
+        #expect(abs(partials(.sin, .slightlyOff, x).0 / cos(x) - 1 - 1e-6) < 1e-15)
+        #expect(abs(partials(.sin, .argumentDoubled, x).0 - cos(2 * x)) <= 1e-15)
+        // x / y: (1/y, -x/y²).
+        #expect(abs(partials(.div, .signFlipped, operand: 1, x, y).1 - x / (y * y)) <= 1e-14 * abs(x / (y * y)))
+        #expect(abs(partials(.div, .signFlipped, operand: 1, x, y).0 - 1 / y) <= 1e-15 * abs(1 / y))
+        #expect(partials(.div, .dropped, operand: 0, x, y).0 == 0)
+        // x * y: swapped gives (x, y); the first argument doubled gives (y, 2x).
+        #expect(partials(.mul, .swapped, x, y) == (x, y))
+        #expect(partials(.mul, .argumentDoubled, operand: 0, x, y) == (y, 2 * x))
+        #expect(partials(.mul, .argumentDoubled, operand: 1, x, y) == (2 * y, x))
+        // x ^ c with c = 3: 3x² becomes 6x⁵ when the exponent is doubled.
+        #expect(abs(partials(.powConst, .argumentDoubled, operand: 1, x, 3).0 - 6 * pow(x, 5)) <= 1e-13 * abs(6 * pow(x, 5)))
+        // The branch mutants of relu and max away from their kinks.
+        let negative = -abs(x)
+        #expect(partials(.relu, .oneBranch, negative).0 == 1)
+        #expect(partials(.relu, .oneBranch, abs(x)).0 == 1)
+        #expect(partials(.abs, .oneBranch, negative).0 == 1)
+        #expect(partials(.max, .oneBranch, x, x + abs(y)) == (1, 0))
+        #expect(partials(.min, .oneBranch, x + abs(y), x) == (1, 0))
+        #expect(partials(.leakyRelu, .oneBranch, negative, 0.1) == (1, 0))
+        // Kink conventions flipped only at the kink.
+        #expect(partials(.relu, .kinkConvention, 0).0 == 0)
+        #expect(partials(.relu, .kinkConvention, abs(x)).0 == 1)
+        #expect(partials(.abs, .kinkConvention, 0).0 == -1)
+        #expect(partials(.max, .kinkConvention, x, x) == (0, 1))
+        #expect(partials(.min, .kinkConvention, x, x) == (0, 1))
+        #expect(partials(.max, .kinkConvention, x, x - abs(y)) == (1, 0))
+        #expect(partials(.leakyRelu, .kinkConvention, 0, 0.2).0 == 0.2)
+    }
+
+    @Test("a workspace applies the mutant to its primitive's nodes only, and only while it is set")
+    func workspace() throws {
+        // f = sin(x) * y + cos(y): ∂f/∂x = cos(x) y, ∂f/∂y = sin(x) - sin(y).
+        var b = GraphBuilder()
+        let x = try b.input("x"), y = try b.input("y")
+        let f = try b.apply(.add, try b.apply(.mul, try b.apply(.sin, x), y), try b.apply(.cos, y))
+        try b.output(f)
+        var ws = Workspace(for: try b.build())
+        var rng = seededGenerator(77)
+        let p = [rng.nonUnit(), rng.nonUnit()]
+        let truth = [cos(p[0]) * p[1], sin(p[0]) - sin(p[1])]
+        let close = { (u: [Double], v: [Double]) in zip(u, v).allSatisfy { abs($0 - $1) <= 1e-14 * max(1, abs($1)) } }
+
+        #expect(close(try ws.gradient(at: p), truth))
+        ws.ruleMutation = RuleMutation(op: .sin, kind: .signFlipped)
+        #expect(close(try ws.gradient(at: p), [-cos(p[0]) * p[1], sin(p[0]) - sin(p[1])]))
+        // Forward mode reads the same stored partials, so it agrees with the mutated reverse mode.
+        #expect(close(try ws.jacobianForward(at: p).entries, [-cos(p[0]) * p[1], sin(p[0]) - sin(p[1])]))
+        // Values are never mutated.
+        try ws.evaluate(at: p)
+        #expect(ws.outputValue(0) == sin(p[0]) * p[1] + cos(p[1]))
+        // A mutant of a primitive the graph does not use changes nothing.
+        ws.ruleMutation = RuleMutation(op: .tan, kind: .doubled)
+        #expect(close(try ws.gradient(at: p), truth))
+        ws.ruleMutation = RuleMutation(op: .mul, kind: .swapped)
+        // (a, b) = (sin x, y): swapped partials (a, b) instead of (b, a).
+        #expect(close(try ws.gradient(at: p), [cos(p[0]) * sin(p[0]), p[1] - sin(p[1])]))
+        ws.ruleMutation = nil
+        #expect(close(try ws.gradient(at: p), truth))
+    }
+
+    @Test("equivalent mutants are recognised, the others are not")
+    func equivalence() {
+        let probes = RuleMutation.probePoints
+        for id in ["add/argument-doubled/a", "add/swapped", "sub/argument-doubled/b", "neg/argument-doubled",
+                   "relu/argument-doubled", "abs/argument-doubled"] {
+            let m = RuleMutation.all.first { $0.id == id }
+            #expect(m?.isEquivalent(at: probes) == true, "\(id)")
+        }
+        let equivalent = RuleMutation.all.filter { $0.isEquivalent(at: probes) }.map(\.id)
+        #expect(equivalent.count == 8, "\(equivalent)")
+        // A mutant that differs at one probe point only (relu at its kink) is not equivalent.
+        #expect(!RuleMutation(op: .relu, kind: .kinkConvention).isEquivalent(at: probes))
+        #expect(!RuleMutation(op: .sin, kind: .slightlyOff).isEquivalent(at: probes))
+        #expect(RuleMutation(op: .relu, kind: .kinkConvention).isEquivalent(at: probes.filter { $0.0 != 0 }))
+    }
+
+    @Test("every primitive has its mutants, with unique ids")
+    func enumeration() {
+        let all = RuleMutation.all
+        #expect(Set(all.map(\.id)).count == all.count)
+        for op in Op.primitives {
+            let count = RuleMutation.mutants(of: op).count
+            let expected: Int = switch op {
+            case .powConst: 6                              // 4 kinds of ∂/∂a, the argument doubled twice
+            case .max, .min, .leakyRelu, .elu: 13          // 2 × 4 + 2 + swapped + 2 branch mutants
+            case .relu, .abs: 7                            // 4 + 1 + 2 branch mutants
+            default: op.arity == 2 ? 11 : 5
+            }
+            #expect(count == expected, "\(op)")
+        }
+        #expect(all.count == 202)  // 5 × 11 + 6 + 4 × 13 + 15 × 5 + 2 × 7
+    }
+}
