@@ -2,7 +2,7 @@
 # `make run` and `make test` install what is missing first (`make deps`, idempotent).
 SWIFT ?= swift
 
-.PHONY: deps run test build bench bench-check
+.PHONY: deps run test build bench bench-check selftest
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found on PATH (install Swift 6.1 or newer from swift.org)"; exit 1; }
@@ -42,3 +42,9 @@ bench: deps
 bench-check: deps
 	$(SWIFT) build -c release --product adverify
 	$$($(SWIFT) build -c release --show-bin-path)/adverify bench --quick --baseline reports/baseline.json
+
+# The catalogue's mutation score (release build): reports/mutation.md and mutation.json; exit 1
+# while a mutant of the rule table or of the network backprop survives.
+selftest: deps
+	$(SWIFT) build -c release --product adverify
+	$$($(SWIFT) build -c release --show-bin-path)/adverify selftest cases/ --quiet

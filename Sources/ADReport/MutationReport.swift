@@ -109,19 +109,16 @@ public enum MutationReport {
         return "\(m.killers.count) of \(m.casesRun): \(shown)\(more)"
     }
 
-    /// `oracle: complex-step ×12, expectation ×3`: how many killers failed each kind of check.
+    /// `oracles 12, expectation 3`: how many killers failed each kind of check (the oracle
+    /// methods are in mutation.json).
     static func failingChecks(_ m: MutantResult) -> String {
         var counts: [String: Int] = [:]
-        var order: [String] = []
         for k in m.killers {
-            for c in k.checks {
-                if counts[c] == nil { order.append(c) }
-                counts[c, default: 0] += 1
-            }
+            for kind in Set(k.checks.map { $0.hasPrefix("oracle:") ? "oracles" : $0 }) { counts[kind, default: 0] += 1 }
         }
-        guard !order.isEmpty else { return "—" }
-        return order.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }
-            .map { "\(Markdown.text($0)) ×\(counts[$0]!)" }.joined(separator: ", ")
+        guard !counts.isEmpty else { return "—" }
+        return counts.keys.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }
+            .map { "\(Markdown.text($0)) \(counts[$0]!)" }.joined(separator: ", ")
     }
 
     static func soleKillers(_ run: MutationRun) -> String {
