@@ -155,7 +155,9 @@ struct CaseLoaderTests {
         #expect(error.message.contains("nested more than"))
         #expect(error.location.line == 5)
         let dashes = String(repeating: "- ", count: 50_000) + "x\n"
-        #expect(try loadError(dashes).message.contains("indented more than"))
+        let nested = try loadError(dashes)
+        #expect(nested.message.contains("nested more than 64 levels"))
+        #expect(nested.location.line == 1 && nested.location.column == 129)
     }
 
     @Test("ids are unique across the files of a run; other files still load")
