@@ -22,8 +22,9 @@ extension Case {
             guard scope[name] == nil else { throw CatalogError.file(path, "input '\(name)' is given twice") }
             do { scope[name] = try builder.input(name) } catch { throw CatalogError.file(path, error.description) }
         }
+        var positions: [SourcePosition] = []
         let node = try ExpressionParser.parse(
-            expression, origin: TextOrigin(source: source, line: 1, column: 1), into: &builder
+            expression, origin: TextOrigin(source: source, line: 1, column: 1), into: &builder, positions: &positions
         ) { name in scope[name].map { .node($0) } }
         let graph: Graph
         do {
@@ -35,10 +36,14 @@ extension Case {
         } catch {
             throw CatalogError.file(path, error.description)
         }
-        return Case(
+        var c = Case(
             id: "eval", title: expression, source: nil, tags: [], note: nil,
             location: source.location(line: 1, column: 1), text: expression, graph: graph,
             point: inputs.map(\.value), isScalar: true, letNames: [], tangentSeeds: [],
             expectations: [], tolerance: .default)
+        SourcePosition.pad(&positions, to: graph.nodeCount)
+        c.nodePositions = positions
+        c.sourceFile = source
+        return c
     }
 }
