@@ -114,6 +114,9 @@ public struct CaseResult: Codable, Sendable {
     public var trace: Trace?
     /// Why the case could not be verified (e.g. a NaN at a node), if it could not.
     public var error: String?
+    /// The same reason located in the case file (`file:line:column`, the line, a caret), when
+    /// it is about a place there: the node whose value is NaN or infinite.
+    public var diagnostic: CatalogError? = nil
     /// Seconds spent verifying this case.
     public var duration: Double
     /// For network cases: the architecture, and the network core against the ADCore graph.
@@ -121,6 +124,20 @@ public struct CaseResult: Codable, Sendable {
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }
+
+    /// The longest case text a report carries whole.
+    public static let maxTextLength = 20_000
+
+    /// `text` for the report: whole when short, else its start and how much was left out
+    /// (a generated case of ten megabytes would otherwise be copied into every report).
+    public static func excerpt(_ text: String) -> String {
+        guard text.utf8.count > maxTextLength else { return text }
+        let bytes = Array(text.utf8.prefix(maxTextLength + 1))
+        var cut = maxTextLength
+        while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a character
+        let kept = String(decoding: bytes[..<cut], as: UTF8.self)
+        return kept + "\n# … cut here: \(text.utf8.count - kept.utf8.count) more bytes are in the case file\n"
+    }
 }
 
 public struct NamedValue: Codable, Sendable, Hashable {
@@ -231,7 +248,8 @@ public struct Check: Codable, Sendable {
         case .expectation:
             return "\(quantity): expected \(expectedText ?? format(c.reference)) (± \(format(c.budget))), computed \(format(c.value)), difference \(format(c.difference))"
         case .modes:
-            return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))"
+            let why = detail.map { "; \($0)" } ?? ""
+            return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))\(why)"
         case .oracle:
             if case .inconclusive(let reason) = c.verdict { return "\(quantity): \(c.method) inconclusive: \(reason)" }
             return "\(quantity): AD \(format(c.value)), \(c.method) \(format(c.reference)), difference \(format(c.difference)) (budget \(format(c.budget)))"
