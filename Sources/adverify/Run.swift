@@ -55,6 +55,8 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // SIGINT while a report is written removes its temporary file (see Interrupts).
+        Interrupts.install()
         let started = Date()
         var catalog = Catalog.load(paths: paths)
         if let filter {
