@@ -20,7 +20,7 @@ import Darwin
 /// not in signal context: it removes those files (holding the writer's lock, so no other is
 /// created or renamed meanwhile), says so on stderr, then restores the default action and
 /// raises the signal again, so the caller sees a process killed by SIGINT (status 130 in a
-/// shell) or SIGTERM.
+/// shell, which then stops a script's loop as it should) or SIGTERM.
 enum Interrupts {
     /// The signal sources, kept alive for the life of the process.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
@@ -37,8 +37,14 @@ enum Interrupts {
                     let message = "adverify: interrupted while writing the reports; removed the unfinished \(list); the previous reports are unchanged\n"
                     FileHandle.standardError.write(Data(message.utf8))
                 }
+                // Die of the signal: default action, unblocked in this (dispatch) thread, raised
+                // here so it is delivered before raise returns.
                 signal(signalNumber, SIG_DFL)
-                kill(getpid(), signalNumber)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, signalNumber)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                raise(signalNumber)
                 _exit(128 + signalNumber)
             }
             source.resume()
