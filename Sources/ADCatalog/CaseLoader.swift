@@ -138,7 +138,9 @@ public enum CaseLoader {
             message += "; save the file as UTF-8"
         }
         if let kind = binaryKind(bytes) {
-            message = "binary content (\(kind)): expected a case file, UTF-8 YAML text; first bad byte \(shown)"
+            message = kind.hasPrefix("UTF-16")
+                ? "\(kind): a case file is UTF-8 text; save it as UTF-8"
+                : "binary content (\(kind)): a case file is UTF-8 YAML text; the first byte that is not is \(shown)"
         }
         return .failure(CatalogError(location: SourceLocation(file: path, line: line, column: column), message: message, sourceLine: lineText))
     }
@@ -185,7 +187,34 @@ public enum CaseLoader {
         if starts([0x50, 0x4B, 0x03, 0x04]) { return "a zip archive" }
         if starts([0x1F, 0x8B]) { return "gzip-compressed data" }
         if starts([0x7F, 0x45, 0x4C, 0x46]) { return "an ELF executable" }
-        if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) { return "UTF-16 text, by its byte-order mark: save it as UTF-8" }
+        if starts([0xFF, 0xFE]) { return "UTF-16 text (the byte-order mark 0xFF 0xFE)" }
+        if starts([0xFE, 0xFF]) { return "UTF-16 text (the byte-order mark 0xFE 0xFF)" }
+        return nil
+    }
+
+    /// Where `key` appears again as a key after its first occurrence at `first`: in a block
+    /// mapping at the same column, in a flow mapping after `{`, `,` or a blank. Nil if not found.
+    static func secondOccurrence(of key: String, after first: Mark, in source: SourceFile) -> (line: Int, column: Int)? {
+        let keyScalars = Array(key.unicodeScalars)
+        guard !keyScalars.isEmpty, first.line >= 1 else { return nil }
+        let firstLine = Array(source.line(first.line).unicodeScalars)
+        let isBlock = first.column == 1 || firstLine.prefix(first.column - 1).allSatisfy { $0 == " " || $0 == "-" }
+        for number in first.line...min(source.lines.count, first.line + 10_000) {
+            let line = Array(source.line(number).unicodeScalars)
+            var start = number == first.line ? first.column - 1 + keyScalars.count : 0
+            while start + keyScalars.count <= line.count {
+                defer { start += 1 }
+                guard Array(line[start..<(start + keyScalars.count)]) == keyScalars else { continue }
+                var after = start + keyScalars.count
+                while after < line.count, line[after] == " " { after += 1 }
+                guard after < line.count, line[after] == ":" else { continue }
+                if isBlock {
+                    if start + 1 == first.column, line[..<start].allSatisfy({ $0 == " " || $0 == "-" }) { return (number, start + 1) }
+                } else if start > 0, line[start - 1] == "{" || line[start - 1] == "," || line[start - 1] == " " {
+                    return (number, start + 1)
+                }
+            }
+        }
         return nil
     }
 
@@ -221,11 +250,21 @@ public enum CaseLoader {
                     line: context.mark.line, column: context.mark.column)
             }
             let during = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            let line = Array(source.line(mark.line).unicodeScalars)
+            if mark.column >= 1, mark.column <= line.count, line[mark.column - 1] == "\t" {
+                return source.error("YAML syntax: a tab where YAML expects spaces (YAML indents with spaces only): \(problem)", line: mark.line, column: mark.column)
+            }
             return source.error("YAML syntax: \(problem)\(during)", line: mark.line, column: mark.column)
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            // Yams gives the first occurrence; point at the second when it can be found.
+            if duplicates.count == 1, let again = secondOccurrence(of: duplicates[0], after: context.mark, in: source) {
+                return source.error(
+                    "duplicate key \(keys): already at line \(context.mark.line), column \(context.mark.column); a key may appear once in a mapping",
+                    line: again.line, column: again.column)
+            }
             return source.error(
-                "duplicate key \(keys) in the mapping that starts here: each key may appear once",
+                "duplicate key \(keys): a key may appear once in a mapping, and this one appears again further on",
                 line: context.mark.line, column: context.mark.column)
         case let .reader(problem, offset, _, _):
             return .file(source.path, "YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")

@@ -315,10 +315,10 @@ public struct ExpressionParser {
             if Self.functions[name] != nil {
                 throw origin.error("'\(name)' is a function: call it as \(name)(...)", offset: token.offset)
             }
-            var hint = name == "e" ? "; there is no constant e: write exp(1)" : ""
             if ["nan", "inf", "infinity"].contains(name.lowercased()) {
-                hint = "; there is no NaN or infinity in the language: every number is finite"
+                throw origin.error("undefined name '\(name)': there is no NaN or infinity in the language, every number is finite", offset: token.offset)
             }
+            let hint = name == "e" ? "; there is no constant e: write exp(1)" : ""
             throw origin.error("undefined name '\(name)'\(hint): names are the inputs and the lets above this one", offset: token.offset)
         }
     }
