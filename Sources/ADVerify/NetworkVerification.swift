@@ -32,7 +32,7 @@ struct NetworkVerification {
     mutating func run() -> CaseResult {
         var result = CaseResult(
             id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
-            text: CaseResult.excerpt(c.text), inputs: [], outputs: [], isAnalytic: c.graph.isAnalytic, nodeCount: c.graph.nodeCount,
+            text: c.text, inputs: [], outputs: [], isAnalytic: c.graph.isAnalytic, nodeCount: c.graph.nodeCount,
             verdict: .fail, rows: [], checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil,
             error: nil, duration: 0)
         var summary = NetworkResult(

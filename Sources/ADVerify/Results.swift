@@ -125,11 +125,26 @@ public struct CaseResult: Codable, Sendable {
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }
 
-    /// The longest case text a report carries whole.
+    /// The longest case text (and note) a report carries whole.
     public static let maxTextLength = 20_000
 
-    /// `text` for the report: whole when short, else its start and how much was left out
-    /// (a generated case of ten megabytes would otherwise be copied into every report).
+    /// Cuts what the case file says about itself to what a report can show: the YAML and the
+    /// note to ``maxTextLength`` bytes, the title and source to 1000 characters. A generated
+    /// case of ten megabytes would otherwise be copied into every report, twice.
+    public mutating func clipForReports() {
+        text = Self.excerpt(text)
+        note = note.map { Self.clip($0, Self.maxTextLength) }
+        title = Self.clip(title, 1000)
+        source = source.map { Self.clip($0, 1000) }
+    }
+
+    /// `text` cut to `limit` characters, saying how many were left out.
+    static func clip(_ text: String, _ limit: Int) -> String {
+        guard text.utf8.count > limit, text.count > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the case file)"
+    }
+
+    /// `text` for the report: whole when short, else its start and how much was left out.
     public static func excerpt(_ text: String) -> String {
         guard text.utf8.count > maxTextLength else { return text }
         let bytes = Array(text.utf8.prefix(maxTextLength + 1))

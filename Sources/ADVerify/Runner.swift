@@ -56,6 +56,7 @@ public struct Runner: Sendable {
         }
         let elapsed = clock.now - start
         result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.clipForReports()
         return result
     }
 }
@@ -96,7 +97,7 @@ struct CaseVerification {
     mutating func run() -> CaseResult {
         var result = CaseResult(
             id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
-            text: CaseResult.excerpt(c.text), inputs: zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) },
+            text: c.text, inputs: zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) },
             outputs: [], isAnalytic: graph.isAnalytic, nodeCount: graph.nodeCount, verdict: .fail, rows: [],
             checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil, error: nil, duration: 0)
         do {
