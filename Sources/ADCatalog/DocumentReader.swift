@@ -446,7 +446,11 @@ struct DocumentReader {
 
     func string(_ node: Node, what: String) throws(CatalogError) -> String {
         guard case .scalar(let s) = node else { throw error("\(what) must be text, found \(describe(node))", at: node) }
-        let text = s.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Trimming goes through NSString on Linux: only when there is something to trim.
+        var text = s.string
+        if text.first?.isWhitespace == true || text.last?.isWhitespace == true {
+            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         guard !text.isEmpty else { throw error("\(what) is empty", at: node) }
         return text
     }
