@@ -110,7 +110,7 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\ninputs: {x: 1}\nlet: {a: x}\noutput: x\nexpect: {value: \"a\"}\n", 6, 18, "expression over the inputs only"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x\nexpext: {}\n", 5, 1, "unknown key 'expext'; did you mean 'expect'?"),
         ("id: Bad_ID\ntitle: t\ninputs: {x: 1}\noutput: x\n", 1, 5, "must be lower-case letters"),
-        ("id: a\ntitle: t\ninputs: {x: 1, x: 2}\noutput: x\n", 3, 10, "duplicate key 'x'"),
+        ("id: a\ntitle: t\ninputs: {x: 1, x: 2}\noutput: x\n", 3, 16, "duplicate key 'x': already at line 3, column 10"),
         ("id: a\ntitle: t\ninputs: {x: 1\noutput: x\n", 4, 7, "YAML syntax"),
         ("- 1\n- 2\n", 1, 1, "a case must be a mapping"),
         ("id: a\ntitle: t\ninputs: {}\noutput: x\n", 3, 9, "'inputs' is empty"),
