@@ -444,6 +444,15 @@ struct GeneratedHostileInputTests {
         #expect(r.stderr.hasPrefix("wide.yaml:3:9: the case is too large to verify: 20000 inputs x 1 output over 39999 graph nodes is 8e+08 node-partials, more than the 100000000"))
     }
 
+    @Test("a 10 MB file of 200,000 one-line cases: the first 1000 are verified, the rest refused at the 1001st")
+    func tooManyCases() throws {
+        let text = (0..<200_000).map { "---\nid: c\($0)\ntitle: t\ninputs: {x: 2}\noutput: x\n" }.joined()
+        let r = try Self.run("many.yaml", text, timeout: 60, extra: ["--format", "none", "--quiet"])
+        #expect(r.exited && r.status == 2, "\(r.transcript.prefix(2000))")
+        #expect(r.stderr.hasPrefix("many.yaml:5002:1: more than 1000 cases in one file: the first 1000 are loaded, this one and the rest are not; split the file\n 5002 | id: c1000\n      | ^"), "\(r.stderr.prefix(500))")
+        #expect(r.stdout.contains("1000 cases: 1000 passed"))
+    }
+
     @Test("control characters in a case reach neither the terminal nor the XML raw")
     func controlCharacters() throws {
         let folder = try Tool.temporaryDirectory()
