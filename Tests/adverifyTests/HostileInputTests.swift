@@ -558,13 +558,14 @@ struct InterruptTests {
         let reports = folder.appendingPathComponent("reports")
         let first = try Bounded.run(["run", "cases.yaml", "--report", "reports", "--quiet"], in: folder)
         #expect(first.exited && first.status == 0, "\(first.transcript)")
-        let previous = try Self.contents(reports)
         try Self.expectComplete(reports, "the first run")
 
         var caughtWriting = false
         for attempt in 0..<12 {
             for moment in Moment.allCases where moment != .writing || !caughtWriting {
                 if attempt > 0, moment != .writing { continue }
+                // The reports on disk now: the first run's, or a later run's that finished before its SIGINT.
+                let before = try Self.contents(reports)
                 let running = try Bounded.Running(["run", "cases.yaml", "--report", "reports", "--quiet"], in: folder)
                 let deadline = Date().addingTimeInterval(60)
                 switch moment {
@@ -585,9 +586,9 @@ struct InterruptTests {
                 let now = try Self.contents(reports)
                 if r.stderr.contains("interrupted while writing the reports; removed the unfinished") {
                     caughtWriting = true
-                    #expect(now == previous, "interrupted while writing: the previous reports must be untouched")
-                } else if now != previous {
-                    #expect(moment == .writing || r.exited, "\(moment.rawValue): the reports changed although the run was stopped before writing")
+                    #expect(now == before, "interrupted while writing: the previous reports must be untouched")
+                } else if now != before {
+                    // The signal came after the renames (a loaded machine can be that slow): the new reports, whole.
                     try Self.expectComplete(reports, moment.rawValue)
                 }
             }
