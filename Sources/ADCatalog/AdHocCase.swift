@@ -8,6 +8,26 @@ extension Case {
     public static func adHoc(
         expression: String, inputs: [(name: String, value: Double)], path: String = "<expression>"
     ) throws(CatalogError) -> Case {
+        // On a stack of known size, as case files are (see LargeStack).
+        let named = inputs.map { NamedInput(name: $0.name, value: $0.value) }
+        let result = LargeStack.run { () -> Result<Case, CatalogError> in
+            do throws(CatalogError) {
+                return .success(try adHocOnThisStack(expression: expression, inputs: named.map { ($0.name, $0.value) }, path: path))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private struct NamedInput: Sendable {
+        var name: String
+        var value: Double
+    }
+
+    private static func adHocOnThisStack(
+        expression: String, inputs: [(name: String, value: Double)], path: String
+    ) throws(CatalogError) -> Case {
         let source = SourceFile(path: path, text: expression)
         var builder = GraphBuilder()
         var scope: [String: Int] = [:]

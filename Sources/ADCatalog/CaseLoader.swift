@@ -40,8 +40,20 @@ public enum CaseLoader {
         }
     }
 
-    /// Loads every case in `text`, reporting locations in `path`.
+    /// Loads every case in `text`, reporting locations in `path`. Runs on a stack of known
+    /// size (see ``LargeStack``), whatever thread calls it.
     public static func load(text: String, path: String) -> (cases: [Case], errors: [CatalogError]) {
+        let loaded = LargeStack.run { Loaded(load(onThisStack: text, path: path)) }
+        return (loaded.cases, loaded.errors)
+    }
+
+    private struct Loaded: Sendable {
+        var cases: [Case]
+        var errors: [CatalogError]
+        init(_ result: (cases: [Case], errors: [CatalogError])) { (cases, errors) = result }
+    }
+
+    private static func load(onThisStack text: String, path: String) -> (cases: [Case], errors: [CatalogError]) {
         let source = SourceFile(path: path, text: text)
         if text.allSatisfy({ $0.isWhitespace }) {
             return ([], [.file(path, "the file is empty: expected one or more cases (YAML mappings with id, title, inputs and output)")])

@@ -29,10 +29,16 @@ struct Bounded {
         let started = Date()
         private let done = DispatchSemaphore(value: 0)
 
-        init(_ arguments: [String], in directory: URL?) throws {
+        /// `stackKB`: run under `ulimit -s` of that many kilobytes (the stacks threads get).
+        init(_ arguments: [String], in directory: URL?, stackKB: Int? = nil) throws {
             scratch = try Tool.temporaryDirectory()
-            process.executableURL = Tool.binary
-            process.arguments = arguments
+            if let stackKB {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "ulimit -s \(stackKB) && exec \"$0\" \"$@\"", Tool.binary.path] + arguments
+            } else {
+                process.executableURL = Tool.binary
+                process.arguments = arguments
+            }
             if let directory { process.currentDirectoryURL = directory }
             _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent("out").path, contents: nil)
             _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent("err").path, contents: nil)
@@ -71,8 +77,8 @@ struct Bounded {
     }
 
     /// Runs `adverify arguments` and fails the test if it does not end within `timeout` seconds.
-    static func run(_ arguments: [String], in directory: URL? = nil, timeout: Double = 60) throws -> Result {
-        let result = try Running(arguments, in: directory).finish(timeout: timeout)
+    static func run(_ arguments: [String], in directory: URL? = nil, timeout: Double = 60, stackKB: Int? = nil) throws -> Result {
+        let result = try Running(arguments, in: directory, stackKB: stackKB).finish(timeout: timeout)
         #expect(!result.timedOut, "adverify \(arguments.joined(separator: " ")) did not end within \(timeout) s")
         #expect(!result.signalled, "adverify \(arguments.joined(separator: " ")) was killed by signal \(result.status)")
         return result
@@ -380,6 +386,26 @@ struct GeneratedHostileInputTests {
         let r = try Self.run("deep.yaml", text)
         #expect(r.exited && r.status == 2, "\(kind): \(r.transcript.prefix(2000))")
         #expect(r.stderr.hasPrefix("deep.yaml:\(line):\(column): YAML nested more than 64 levels deep"), "\(kind): \(r.stderr.prefix(500))")
+    }
+
+    /// macOS gives the dispatch threads that run `adverify run` 512 KB of stack; the parser
+    /// takes about 8 KB per level in a debug build. Parsing runs on a 16 MB stack of its own.
+    @Test("200 levels of expression and 64 of YAML on 512 KB stacks: parsed, not a crash")
+    func smallStacks() throws {
+        let folder = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let deepest = String(repeating: "sin(", count: 200) + "x" + String(repeating: ")", count: 200)
+        let text = "id: deep\ntitle: t\ninputs: {x: 0.5}\noutput: \(deepest)\n---\nid: nested\ntitle: t\ntags: "
+            + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n"
+        try Data(text.utf8).write(to: folder.appendingPathComponent("deep.yaml"))
+        let r = try Bounded.run(["run", "deep.yaml", "--format", "none"], in: folder, stackKB: 512)
+        #expect(r.exited && r.status == 2, "\(r.transcript.prefix(2000))")
+        #expect(r.stdout.contains("✓ deep "), "the 200-level expression is parsed and verified: \(r.stdout.prefix(300))")
+        #expect(r.stderr.hasPrefix("deep.yaml:8:8: a tag must be text, found a list"), "the YAML loads; only the case reader refuses it: \(r.stderr.prefix(300))")
+        let one = try Bounded.run(["eval", deepest, "--at", "x=0.5"], stackKB: 512)
+        #expect(one.exited && one.status == 0, "\(one.transcript.prefix(2000))")
+        let two = try Bounded.run(["eval", "sin(" + deepest + ")", "--at", "x=0.5"], stackKB: 512)
+        #expect(two.exited && two.status == 2 && two.stderr.hasPrefix("<expression>:1:804: the expression is nested more than 200 levels deep"), "\(two.transcript.prefix(600))")
     }
 
     @Test("the billion laughs: aliases are refused before Yams expands or hashes them")
