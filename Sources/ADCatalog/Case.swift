@@ -34,8 +34,20 @@ public struct Case: Sendable {
     /// then the network lowered to ADCore (inputs: every parameter; output: the loss `L`),
     /// or empty when the case only checks the architecture.
     public var network: NetworkCase? = nil
+    /// Where each node of `graph` was written in the case file (the operator, the function's
+    /// name, the literal, the input's key), when known: one per node, or empty.
+    public var nodePositions: [SourcePosition] = []
+    /// The case file's text and lines, so a problem found while verifying can show the line.
+    public var sourceFile: SourceFile? = nil
 
     public var inputNames: [String] { graph.inputNames }
+
+    /// Where `node` was written, with its line for the caret display, when known.
+    public func sourceError(_ message: String, node: Int) -> CatalogError? {
+        guard node >= 0, node < nodePositions.count, nodePositions[node].isKnown, let sourceFile else { return nil }
+        let p = nodePositions[node]
+        return sourceFile.error(message, line: Int(p.line), column: Int(p.column))
+    }
     public var outputNames: [String] { graph.outputNames }
 }
 

@@ -34,10 +34,10 @@ public struct Catalog: Sendable {
             errors += problems
             for c in loaded {
                 if let first = ids[c.id] {
-                    let source = SourceFile(path: c.location.file, text: c.text)
+                    let line = c.sourceFile.map { String($0.line(c.location.line)) } ?? ""
                     errors.append(CatalogError(
-                        location: c.location, message: "duplicate id '\(c.id)': already used at \(first)",
-                        sourceLine: String(source.line(1))))
+                        location: c.location, message: "duplicate id '\(c.id)': already used at \(first); ids are unique across the run",
+                        sourceLine: line))
                     continue
                 }
                 ids[c.id] = c.location

@@ -25,8 +25,12 @@ public struct CatalogError: Error, Sendable, Hashable, Codable, CustomStringConv
     }
 
     /// `file:line:column: message`, then the line and a caret under the column.
+    ///
+    /// Control characters (a binary file's bytes, an escape sequence) are shown as their
+    /// visible symbols (␀, ␛), one for one, so nothing reaches the terminal raw and the caret
+    /// stays under its column. Messages and lines longer than a screen are cut.
     public var description: String {
-        var s = "\(location): \(message)"
+        var s = "\(location): \(CatalogError.visible(CatalogError.clip(message, 2000)))"
         guard !sourceLine.isEmpty else { return s }
         // Very long lines (minified or generated files) are cut around the caret.
         let scalars = Array(sourceLine.unicodeScalars)
@@ -37,11 +41,33 @@ public struct CatalogError: Error, Sendable, Hashable, Codable, CustomStringConv
             shown = Array(scalars[start..<min(scalars.count, start + 160)])
             column -= start
         }
-        let text = String(String.UnicodeScalarView(shown.map { $0 == "\t" ? " " : $0 }))
+        let text = CatalogError.visible(String(String.UnicodeScalarView(shown.map { $0 == "\t" ? " " : $0 })))
         let gutter = String(location.line)
         let pad = String(repeating: " ", count: gutter.count)
         s += "\n \(gutter) | \(text)"
         s += "\n \(pad) | \(String(repeating: " ", count: max(0, min(column - 1, shown.count))))^"
         return s
+    }
+
+    /// `text` with every control character replaced by its visible symbol (U+2400 + code,
+    /// ␡ for DEL, � for C1 controls), one scalar for one.
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { c -> Unicode.Scalar in
+            guard isControl(c) else { return c }
+            if c.value < 0x20 { return Unicode.Scalar(0x2400 + c.value)! }
+            return c.value == 0x7F ? "\u{2421}" : "\u{FFFD}"
+        }))
+    }
+
+    private static func isControl(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (0x7F...0x9F).contains(c.value)
+    }
+
+    /// `text` cut to `limit` characters, with how much was left out.
+    public static func clip(_ text: String, _ limit: Int) -> String {
+        guard text.unicodeScalars.count > limit else { return text }
+        let kept = String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
+        return kept + "… (\(text.unicodeScalars.count - limit) more characters)"
     }
 }

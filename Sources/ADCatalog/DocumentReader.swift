@@ -14,6 +14,8 @@ struct DocumentReader {
     private var nodeNames: [Int: String] = [:]
     private var inputNames: [String] = []
     private var point: [Double] = []
+    /// Where each node of the case's graph was written.
+    private var positions: [SourcePosition] = []
 
     init(source: SourceFile) { self.source = source }
 
@@ -80,6 +82,17 @@ struct DocumentReader {
         if let expect = value("expect") {
             try readExpectations(expect, graph: graph, isScalar: isScalar, tolerance: tolerance, into: &expectations, seeds: &seeds)
         }
+        // Refuse what would take hours: every partial runs the oracles over the whole graph.
+        let tangents = expectations.count { if case .tangent = $0.quantity { true } else { false } }
+        let quantities = graph.inputCount * graph.outputCount + tangents
+        let (work, overflow) = quantities.multipliedReportingOverflow(by: graph.nodeCount)
+        if overflow || work > CaseLoader.maxVerificationWork {
+            let what = "\(graph.inputCount) input\(graph.inputCount == 1 ? "" : "s") x \(graph.outputCount) output\(graph.outputCount == 1 ? "" : "s")"
+                + (tangents > 0 ? " + \(tangents) expected tangents" : "")
+            throw error(
+                "the case is too large to verify: \(what) over \(graph.nodeCount) graph nodes is \(String(format: "%.3g", Double(quantities) * Double(graph.nodeCount))) node-partials, more than the \(CaseLoader.maxVerificationWork) adverify verifies (each partial runs the numerical oracles over the whole graph): use fewer inputs or outputs, or a smaller graph",
+                at: value("inputs") ?? root)
+        }
         var result = header
         result.graph = graph
         result.point = point
@@ -87,6 +100,11 @@ struct DocumentReader {
         result.letNames = letLines.keys.sorted { (letLines[$0] ?? 0, $0) < (letLines[$1] ?? 0, $1) }
         result.tangentSeeds = seeds
         result.expectations = expectations
+        if !positions.isEmpty {
+            SourcePosition.pad(&positions, to: graph.nodeCount)
+            result.nodePositions = positions
+        }
+        result.sourceFile = source
         return result
     }
 
@@ -108,6 +126,8 @@ struct DocumentReader {
             do { index = try builder.input(entry.key) } catch { throw self.error(error.description, at: entry.keyNode) }
             scope[entry.key] = index
             nodeNames[index] = entry.key
+            let key = location(entry.keyNode)
+            SourcePosition(line: key.line, column: key.column).record(at: index, in: &positions)
             inputNames.append(entry.key)
             point.append(value)
         }
@@ -197,7 +217,7 @@ struct DocumentReader {
             throw error("\(what) must be an expression (a YAML string or number), found \(describe(node))", at: node)
         }
         let scope = self.scope
-        return try ExpressionParser.parse(scalar.string, origin: origin(of: node), into: &builder) { name in
+        return try ExpressionParser.parse(scalar.string, origin: origin(of: node), into: &builder, positions: &positions) { name in
             scope[name].map { .node($0) } ?? later(name)
         }
     }
@@ -426,7 +446,11 @@ struct DocumentReader {
 
     func string(_ node: Node, what: String) throws(CatalogError) -> String {
         guard case .scalar(let s) = node else { throw error("\(what) must be text, found \(describe(node))", at: node) }
-        let text = s.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Trimming goes through NSString on Linux: only when there is something to trim.
+        var text = s.string
+        if text.first?.isWhitespace == true || text.last?.isWhitespace == true {
+            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         guard !text.isEmpty else { throw error("\(what) is empty", at: node) }
         return text
     }

@@ -68,6 +68,9 @@ public struct ExpressionParser {
     private let origin: TextOrigin
     private var tokens: [Token] = []
     private var position = 0
+    private var recordsPositions = false
+    /// The nodes this parse made and where each was written.
+    private var recorded: [(Int, SourcePosition)] = []
 
     /// Parses `text` and appends its nodes to `builder`; returns the node of the whole expression.
     /// `resolve` says what a name refers to (`nil`: undefined).
@@ -76,14 +79,32 @@ public struct ExpressionParser {
         resolve: (String) -> NameBinding?
     ) throws(CatalogError) -> Int {
         var parser = ExpressionParser(text: text, origin: origin)
-        try parser.tokenize()
-        if parser.tokens.count == 1 {
+        return try parser.run(into: &builder, resolve: resolve)
+    }
+
+    /// ``parse(_:origin:into:resolve:)``, also recording in `positions[node]` where each new
+    /// node was written: the operator, the function's name, the literal. `positions` is padded
+    /// with ``SourcePosition/unknown`` for nodes made elsewhere.
+    public static func parse(
+        _ text: String, origin: TextOrigin, into builder: inout GraphBuilder, positions: inout [SourcePosition],
+        resolve: (String) -> NameBinding?
+    ) throws(CatalogError) -> Int {
+        var parser = ExpressionParser(text: text, origin: origin)
+        parser.recordsPositions = true
+        let node = try parser.run(into: &builder, resolve: resolve)
+        for (index, position) in parser.recorded { position.record(at: index, in: &positions) }
+        return node
+    }
+
+    private mutating func run(into builder: inout GraphBuilder, resolve: (String) -> NameBinding?) throws(CatalogError) -> Int {
+        try tokenize()
+        if tokens.count == 1 {
             throw origin.error("empty expression: expected a number, a name or a function call", offset: 0)
         }
-        let node = try parser.expression(minimumPower: 0, depth: 0, builder: &builder, resolve: resolve)
-        let next = parser.tokens[parser.position]
+        let node = try expression(minimumPower: 0, depth: 0, builder: &builder, resolve: resolve)
+        let next = tokens[position]
         if next.kind != .end {
-            throw parser.unexpected(next, expecting: "an operator or the end of the expression")
+            throw unexpected(next, expecting: "an operator or the end of the expression")
         }
         return node
     }
@@ -127,6 +148,13 @@ public struct ExpressionParser {
                     if j < scalars.count, isDigit(scalars[j]) {
                         i = j
                         while i < scalars.count, isDigit(scalars[i]) { i += 1 }
+                    } else if j == i + 1, j < scalars.count, isNameStart(scalars[j]) || isDigit(scalars[j]) {
+                        // `2exp(x)`: a name right after the number, handled below.
+                    } else {
+                        let text = String(String.UnicodeScalarView(scalars[start..<j]))
+                        throw origin.error(
+                            "malformed number '\(text)': an exponent needs digits, as in 1e3 or 2.5e-4 (there is no constant e: write exp(1))",
+                            offset: start)
                     }
                 }
                 let text = String(String.UnicodeScalarView(scalars[start..<i]))
@@ -134,8 +162,11 @@ public struct ExpressionParser {
                     throw origin.error("the number \(text) is out of range: it is not finite in double precision", offset: start)
                 }
                 if i < scalars.count, isNameStart(scalars[i]) {
+                    var end = i
+                    while end < scalars.count, end - i < 40, isNameStart(scalars[end]) || isDigit(scalars[end]) { end += 1 }
+                    let word = String(String.UnicodeScalarView(scalars[i..<end]))
                     throw origin.error(
-                        "expected an operator after the number \(text): write \(text)*\(scalars[i]) for a product", offset: i)
+                        "expected an operator after the number \(text): write \(text)*\(word) for a product", offset: i)
                 }
                 tokens.append(Token(kind: .number(value), offset: start, text: text))
             } else if isNameStart(c) {
@@ -284,6 +315,9 @@ public struct ExpressionParser {
             if Self.functions[name] != nil {
                 throw origin.error("'\(name)' is a function: call it as \(name)(...)", offset: token.offset)
             }
+            if ["nan", "inf", "infinity"].contains(name.lowercased()) {
+                throw origin.error("undefined name '\(name)': there is no NaN or infinity in the language, every number is finite", offset: token.offset)
+            }
             let hint = name == "e" ? "; there is no constant e: write exp(1)" : ""
             throw origin.error("undefined name '\(name)'\(hint): names are the inputs and the lets above this one", offset: token.offset)
         }
@@ -307,12 +341,23 @@ public struct ExpressionParser {
         return origin.error("expected \(what), found \(found)", offset: token.offset)
     }
 
-    private func constant(_ value: Double, at token: Token, builder: inout GraphBuilder) throws(CatalogError) -> Int {
-        do { return try builder.constant(value) } catch { throw origin.error(error.description, offset: token.offset) }
+    private mutating func constant(_ value: Double, at token: Token, builder: inout GraphBuilder) throws(CatalogError) -> Int {
+        let node: Int
+        do { node = try builder.constant(value) } catch { throw origin.error(error.description, offset: token.offset) }
+        record(node, at: token)
+        return node
     }
 
-    private func apply(_ op: Op, _ a: Int, _ b: Int?, at token: Token, builder: inout GraphBuilder) throws(CatalogError) -> Int {
-        do { return try builder.apply(op, a, b) } catch { throw origin.error(error.description, offset: token.offset) }
+    private mutating func apply(_ op: Op, _ a: Int, _ b: Int?, at token: Token, builder: inout GraphBuilder) throws(CatalogError) -> Int {
+        let node: Int
+        do { node = try builder.apply(op, a, b) } catch { throw origin.error(error.description, offset: token.offset) }
+        record(node, at: token)
+        return node
+    }
+
+    private mutating func record(_ node: Int, at token: Token) {
+        guard recordsPositions else { return }
+        recorded.append((node, SourcePosition(line: origin.line, column: columnOf(token))))
     }
 
     static let functionList: String = functions.keys.sorted().joined(separator: ", ")

@@ -276,7 +276,8 @@ extension DocumentReader {
                 let model = try Sequential(input: input, layers: layers)
                 shape = model.output
             } catch {
-                return NetworkSpec(model: nil, buildError: (error.message, layerNode), names: names, descriptions: layers.map(\.description), loss: loss)
+                // An error about no layer is about the input shape.
+                return NetworkSpec(model: nil, buildError: (error.message, error.layer == nil ? inputNode : layerNode), names: names, descriptions: layers.map(\.description), loss: loss)
             }
         }
         let model: Sequential

@@ -84,8 +84,20 @@ public struct Shape: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public init(_ dims: [Int]) { self.dims = dims }
 
-    /// The number of values in one sample.
+    /// The number of values in one sample. ``Sequential`` refuses shapes where this overflows.
     public var count: Int { dims.reduce(1, *) }
+
+    /// The number of values, or nil when it does not fit in an `Int` (or a size is negative).
+    public var checkedCount: Int? {
+        var product = 1
+        for d in dims {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            product = p
+        }
+        return product
+    }
 
     /// `784`, `3x32x32`.
     public var description: String { dims.map(String.init).joined(separator: "x") }
@@ -236,6 +248,9 @@ public struct Sequential: Sendable, Hashable {
         guard input.dims.count == 1 || input.dims.count == 3, input.dims.allSatisfy({ $0 > 0 }) else {
             throw NetworkError(layer: nil, "the input shape \(input.dims) must be [features] or [channels, height, width], with positive sizes")
         }
+        guard input.checkedCount != nil else {
+            throw NetworkError(layer: nil, "the input shape \(input) has too many values to count in a 64-bit integer")
+        }
         self.input = input
         self.layers = layers
         var shape = input
@@ -293,6 +308,9 @@ public struct Sequential: Sendable, Hashable {
                 shape = Shape([shape.dims[0], h, w])
             case .flatten:
                 shape = Shape([shape.count])
+            }
+            guard shape.checkedCount != nil else {
+                throw NetworkError(layer: k, "the layer's output, \(shape), has too many values to count in a 64-bit integer")
             }
             shapes.append(shape)
         }

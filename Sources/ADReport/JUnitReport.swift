@@ -89,6 +89,7 @@ public enum JUnitReport {
             case .fail:
                 var lines = c.failures.map(\.message)
                 if let error = c.error { lines.insert("could not be verified: \(error)", at: 0) }
+                if let diagnostic = c.diagnostic { lines.insert(diagnostic.description, at: 1) }
                 let message = c.error.map { "could not be verified: \($0)" }
                     ?? "\(c.failures.count) of \(c.checks.count) checks failed: \(c.failures.first?.message ?? "")"
                 xml += open + ">\n"

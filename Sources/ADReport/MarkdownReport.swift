@@ -94,6 +94,7 @@ public enum MarkdownReport {
             blocks.append("### ✗ [\(Markdown.text(c.id))](#\(anchor(of: c.id)))\n\n\(Markdown.line(c.title))")
             if let error = c.error {
                 blocks.append("**Could not be verified:** \(Markdown.text(error))")
+                if let diagnostic = c.diagnostic { blocks.append(Markdown.fence(diagnostic.description, language: "text")) }
             }
             let failed = c.failures
             if !failed.isEmpty {
@@ -171,6 +172,8 @@ public enum MarkdownReport {
         }
         if let trace = c.trace {
             blocks.append(details("Trace: primal, tangent and adjoint", TraceTables.markdown(trace, modes: .both)))
+        } else if c.error == nil, c.network == nil, c.nodeCount > 0 {
+            blocks.append("The trace is left out: the graph has \(Numbers.grouped(c.nodeCount)) nodes.")
         }
         blocks.append(details("Case file", Markdown.fence(c.text, language: "yaml")))
         return blocks.joined(separator: "\n\n")

@@ -16,10 +16,16 @@ import Darwin
 /// flushed to disk, then renamed over the target. `rename(2)` within one file system replaces
 /// the target in one step, so a run that is interrupted (killed, out of disk space, a renderer
 /// that throws) leaves the previous report whole, and a reader sees either the old file or the
-/// new one. A failed write removes its temporary file.
+/// new one. A failed write removes its temporary file. The files of one ``write(_:formats:)``
+/// are renamed together, after all of them are written.
 ///
 /// All formats are rendered before the first file is touched, so a rendering error changes
 /// nothing on disk.
+///
+/// Interrupts: every temporary file is registered from its creation to its rename, under one
+/// lock, so a signal handler can call ``abandonInFlight()`` to remove those of an unfinished
+/// write and be sure no other is created or renamed before the process ends (`adverify run`
+/// does this on SIGINT and SIGTERM).
 public struct ReportWriter: Sendable {
     /// The report folder; created, with its parents, if missing.
     public var directory: String
@@ -39,9 +45,7 @@ public struct ReportWriter: Sendable {
                 throw ReportError(path: path(format.fileName), reason: error.reason)
             }
         }
-        var written: [String] = []
-        for (format, data) in rendered { written.append(try write(data, to: format.fileName)) }
-        return written
+        return try writeAll(rendered.map { ($0.0.fileName, $0.1) })
     }
 
     /// Writes `data` to `fileName` in the folder, atomically. Returns the file's path.
@@ -55,40 +59,104 @@ public struct ReportWriter: Sendable {
         directory.isEmpty ? fileName : (directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName)
     }
 
+    /// Writes every file to a temporary file, then renames them all. Nothing is renamed
+    /// unless every file was written; on an error every temporary file is removed.
+    func writeAll(_ files: [(name: String, data: Data)]) throws(ReportError) -> [String] {
+        var pending: [Pending] = []
+        do throws(ReportError) {
+            for file in files {
+                var (sink, next) = try begin(file.name)
+                pending.append(next)
+                do throws(ReportError) {
+                    try sink.write(file.data)
+                    try sink.finish()
+                } catch {
+                    sink.abandon()
+                    throw error
+                }
+            }
+            try Self.commit(pending)
+        } catch {
+            Self.discard(pending)
+            throw error
+        }
+        syncDirectory()
+        return pending.map(\.target)
+    }
+
     /// Writes what `produce` sends to the sink into a temporary file, then renames it over
     /// `fileName`. If `produce` throws, the target is untouched and the temporary file removed.
     func write(to fileName: String, _ produce: (inout FileSink) throws -> Void) throws(ReportError) -> String {
+        var (sink, pending) = try begin(fileName)
+        do {
+            try produce(&sink)
+            try sink.finish()
+            try Self.commit([pending])
+        } catch {
+            sink.abandon()
+            Self.discard([pending])
+            if let error = error as? ReportError { throw error }
+            throw ReportError(path: pending.target, reason: "could not be rendered: \(error)")
+        }
+        syncDirectory()
+        return pending.target
+    }
+
+    // MARK: Temporary files
+
+    /// A temporary file being written and the file it will replace.
+    struct Pending {
+        var temporary: String
+        var target: String
+    }
+
+    /// Creates (and registers) the temporary file for `fileName`.
+    private func begin(_ fileName: String) throws(ReportError) -> (FileSink, Pending) {
         guard !fileName.isEmpty, !fileName.contains("/") else {
             throw ReportError(path: path(fileName), reason: "a report file name must be a plain name, without '/'")
         }
         try makeDirectory()
-        let target = path(fileName)
-        let temporary = path(".\(fileName).\(UUID().uuidString).tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let pending = Pending(temporary: path(".\(fileName).\(UUID().uuidString).tmp"), target: path(fileName))
+        let fd = Self.inFlight.withLock { (paths: inout Set<String>) -> Int32 in
+            let fd = open(pending.temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 { paths.insert(pending.temporary) }
+            return fd
+        }
         guard fd >= 0 else {
-            throw ReportError(path: temporary, reason: "cannot create a temporary file: \(errorText())")
+            throw ReportError(path: pending.temporary, reason: "cannot create a temporary file: \(errorText())")
         }
-        var sink = FileSink(fd: fd, path: temporary)
-        do {
-            try produce(&sink)
-            // Flush before the rename: after a crash the new name must not point at missing data.
-            guard fsync(fd) == 0 else { throw ReportError(path: temporary, reason: "cannot flush the file: \(errorText())") }
-            guard close(fd) == 0 else {
-                sink.closed = true
-                throw ReportError(path: temporary, reason: "cannot close the file: \(errorText())")
+        return (FileSink(fd: fd, path: pending.temporary), pending)
+    }
+
+    /// Renames every temporary file over its target, in one step for an interrupt.
+    private static func commit(_ files: [Pending]) throws(ReportError) {
+        let failure = inFlight.withLock { (paths: inout Set<String>) -> ReportError? in
+            for file in files {
+                guard rename(file.temporary, file.target) == 0 else {
+                    return ReportError(path: file.target, reason: "cannot replace the file: \(errorText())")
+                }
+                paths.remove(file.temporary)
             }
-            sink.closed = true
-            guard rename(temporary, target) == 0 else {
-                throw ReportError(path: target, reason: "cannot replace the file: \(errorText())")
-            }
-        } catch {
-            if !sink.closed { close(fd) }
-            unlink(temporary)
-            if let error = error as? ReportError { throw error }
-            throw ReportError(path: target, reason: "could not be rendered: \(error)")
+            return nil
         }
-        syncDirectory()
-        return target
+        if let failure { throw failure }
+    }
+
+    /// Removes the temporary files that are still there.
+    private static func discard(_ files: [Pending]) {
+        inFlight.withLock { (paths: inout Set<String>) in
+            for file in files where paths.remove(file.temporary) != nil { unlink(file.temporary) }
+        }
+    }
+
+    /// The temporary files between creation and rename, across every writer of the process.
+    private static let inFlight = LockedPaths()
+
+    /// For a signal handler: removes every temporary report file still being written and
+    /// returns their paths. It keeps the lock, so no writer creates or renames another file
+    /// before the process ends; call it only on the way out.
+    public static func abandonInFlight() -> [String] {
+        inFlight.abandon()
     }
 
     private func makeDirectory() throws(ReportError) {
@@ -113,11 +181,46 @@ public struct ReportWriter: Sendable {
     }
 }
 
+/// A set of paths behind a lock.
+final class LockedPaths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+
+    func withLock<T>(_ body: (inout Set<String>) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&paths)
+    }
+
+    /// Unlinks every path and keeps the lock for good.
+    func abandon() -> [String] {
+        lock.lock()
+        let abandoned = paths.sorted()
+        for path in abandoned { unlink(path) }
+        paths = []
+        return abandoned
+    }
+}
+
 /// Where a report's bytes go while it is written: an open temporary file.
 struct FileSink {
     let fd: Int32
     let path: String
     var closed = false
+
+    /// Flushes and closes the file. Flush before the rename: after a crash the new name must
+    /// not point at missing data.
+    mutating func finish() throws(ReportError) {
+        guard fsync(fd) == 0 else { throw ReportError(path: path, reason: "cannot flush the file: \(errorText())") }
+        closed = true
+        guard close(fd) == 0 else { throw ReportError(path: path, reason: "cannot close the file: \(errorText())") }
+    }
+
+    /// Closes the file if it is still open (after an error).
+    mutating func abandon() {
+        if !closed { close(fd) }
+        closed = true
+    }
 
     func write(_ data: Data) throws(ReportError) {
         let failure: Int32? = data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in

@@ -153,9 +153,8 @@ struct NetworkVerification {
         let graphGradient: [Double]
         do {
             try graphWorkspace.linearize(at: theta)
-            if let node = graphWorkspace.values.firstIndex(where: { !$0.isFinite }) {
-                let names = c.graph.displayNames
-                throw CaseFailure("node \(names[node]) = \(c.graph.formula(of: node, displayNames: names)) is \(format(graphWorkspace.values[node])) in the ADCore graph of the network: it cannot be verified there")
+            if let problem = NonFiniteNode.first(in: c.graph, values: graphWorkspace.values, displayNames: c.graph.displayNames) {
+                throw CaseFailure("\(problem.message) in the ADCore graph of the network: it cannot be verified there")
             }
             try graphWorkspace.reverse(cotangent: [1])
             graphGradient = (0..<p).map { graphWorkspace.inputAdjoint($0) }

@@ -114,6 +114,9 @@ public struct CaseResult: Codable, Sendable {
     public var trace: Trace?
     /// Why the case could not be verified (e.g. a NaN at a node), if it could not.
     public var error: String?
+    /// The same reason located in the case file (`file:line:column`, the line, a caret), when
+    /// it is about a place there: the node whose value is NaN or infinite.
+    public var diagnostic: CatalogError? = nil
     /// Seconds spent verifying this case.
     public var duration: Double
     /// For network cases: the architecture, and the network core against the ADCore graph.
@@ -121,6 +124,35 @@ public struct CaseResult: Codable, Sendable {
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }
+
+    /// The longest case text (and note) a report carries whole.
+    public static let maxTextLength = 20_000
+
+    /// Cuts what the case file says about itself to what a report can show: the YAML and the
+    /// note to ``maxTextLength`` bytes, the title and source to 1000 characters. A generated
+    /// case of ten megabytes would otherwise be copied into every report, twice.
+    public mutating func clipForReports() {
+        text = Self.excerpt(text)
+        note = note.map { Self.clip($0, Self.maxTextLength) }
+        title = Self.clip(title, 1000)
+        source = source.map { Self.clip($0, 1000) }
+    }
+
+    /// `text` cut to `limit` characters, saying how many were left out.
+    static func clip(_ text: String, _ limit: Int) -> String {
+        guard text.utf8.count > limit, text.count > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the case file)"
+    }
+
+    /// `text` for the report: whole when short, else its start and how much was left out.
+    public static func excerpt(_ text: String) -> String {
+        guard text.utf8.count > maxTextLength else { return text }
+        let bytes = Array(text.utf8.prefix(maxTextLength + 1))
+        var cut = maxTextLength
+        while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a character
+        let kept = String(decoding: bytes[..<cut], as: UTF8.self)
+        return kept + "\n# … cut here: \(text.utf8.count - kept.utf8.count) more bytes are in the case file\n"
+    }
 }
 
 public struct NamedValue: Codable, Sendable, Hashable {
@@ -231,7 +263,8 @@ public struct Check: Codable, Sendable {
         case .expectation:
             return "\(quantity): expected \(expectedText ?? format(c.reference)) (± \(format(c.budget))), computed \(format(c.value)), difference \(format(c.difference))"
         case .modes:
-            return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))"
+            let why = detail.map { "; \($0)" } ?? ""
+            return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))\(why)"
         case .oracle:
             if case .inconclusive(let reason) = c.verdict { return "\(quantity): \(c.method) inconclusive: \(reason)" }
             return "\(quantity): AD \(format(c.value)), \(c.method) \(format(c.reference)), difference \(format(c.difference)) (budget \(format(c.budget)))"

@@ -62,6 +62,7 @@ public struct Runner: Sendable {
         }
         let elapsed = clock.now - start
         result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.clipForReports()
         return result
     }
 }
@@ -80,6 +81,12 @@ struct CaseVerification {
     var rows: [QuantityRow] = []
     var checks: [Check] = []
     var evaluations = 0
+    /// The expectations of each quantity (indices into `c.expectations`), built once.
+    var expectationIndex: [Quantity: [Int]] = [:]
+
+    /// Above this many graph nodes the report leaves out the slides-style trace (as
+    /// `adverify trace` does): its tables would have a row per node, three times.
+    static let traceNodeLimit = 2000
 
     init(case c: Case, runner: Runner) {
         self.c = c
@@ -104,6 +111,7 @@ struct CaseVerification {
             try verifyAll(into: &result)
         } catch {
             result.error = error.description
+            result.diagnostic = error.diagnostic
             result.checks = checks
             result.rows = rows
             result.verdict = .fail
@@ -128,8 +136,13 @@ struct CaseVerification {
     private mutating func verifyAll(into result: inout CaseResult) throws(CaseFailure) {
         let x = c.point
         let m = graph.outputCount, n = graph.inputCount
+        for (k, e) in c.expectations.enumerated() { expectationIndex[e.quantity, default: []].append(k) }
         do { try workspace.linearize(at: x) } catch { throw CaseFailure(error.description) }
-        if let problem = firstNonFiniteNode() { throw CaseFailure(problem) }
+        if let problem = NonFiniteNode.first(in: graph, values: workspace.values, displayNames: names) {
+            // Where the node was written in the case file, with the line and a caret.
+            let message = problem.message + "; the case cannot be verified at its inputs"
+            throw CaseFailure(message, diagnostic: c.sourceError(message, node: problem.node))
+        }
         let values = workspace.values
         result.outputs = (0..<m).map { NamedValue(name: graph.outputNames[$0], value: workspace.outputValue($0)) }
 
@@ -143,6 +156,14 @@ struct CaseVerification {
         do {
             forwardJ = try workspace.jacobianForward(at: x)
         } catch { throw CaseFailure(error.description) }
+        // A partial that is not finite: the node whose local derivative made it so, per input.
+        var derivativeNotes: [Int: String] = [:]
+        for i in 0..<n where (0..<m).contains(where: { !forwardJ[$0, i].isFinite || !reverseJ[$0, i].isFinite }) {
+            do { try workspace.forward(seeds: unit(i, n), width: 1) } catch { throw CaseFailure(error.description) }
+            let ws = workspace
+            derivativeNotes[i] = NonFiniteNode.firstTangent(
+                in: graph, values: values, tangent: { ws.tangent(of: $0) }, along: c.inputNames[i], displayNames: names)
+        }
         // Tangents for each seed the case names.
         var seededTangents: [[Double]] = []
         for seed in c.tangentSeeds {
@@ -172,10 +193,11 @@ struct CaseVerification {
                 let q = Quantity.partial(output: k, input: i)
                 var row = QuantityRow(quantity: label(q), kind: .partial, forward: forwardJ[k, i], reverse: reverseJ[k, i])
                 expectationChecks(q, computed: reverseJ[k, i], row: &row)
-                addCheck(
-                    Check(quantity: row.quantity, kind: .modes,
-                          comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement)),
-                    to: &row)
+                var modes = Check(
+                    quantity: row.quantity, kind: .modes,
+                    comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement))
+                if !forwardJ[k, i].isFinite || !reverseJ[k, i].isFinite { modes.detail = derivativeNotes[i] }
+                addCheck(modes, to: &row)
                 oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
                 rows.append(row)
             }
@@ -183,9 +205,13 @@ struct CaseVerification {
 
         // Adjoints of every let (scalar output) and of the expected nodes.
         if c.isScalar {
-            var nodes = c.letNames.compactMap { graph.node(named: $0) }.filter { $0 != graph.outputNodes[0] }
+            // Node by name through one dictionary: a linear search per let is quadratic.
+            var byName: [String: Int] = [:]
+            for (node, name) in graph.names.enumerated() { if let name, byName[name] == nil { byName[name] = node } }
+            var nodes = c.letNames.compactMap { byName[$0] }.filter { $0 != graph.outputNodes[0] }
+            var listed = Set(nodes)
             for e in c.expectations {
-                if case .adjoint(let node) = e.quantity, !nodes.contains(node) { nodes.append(node) }
+                if case .adjoint(let node) = e.quantity, listed.insert(node).inserted { nodes.append(node) }
             }
             for node in nodes {
                 let q = Quantity.adjoint(node: node)
@@ -206,24 +232,18 @@ struct CaseVerification {
 
         try dotProductTest()
 
-        result.trace = try? graph.trace(
-            at: x, tangentSeed: c.tangentSeeds.first ?? unit(0, n),
-            cotangent: unit(0, m))
-    }
-
-    /// The first node whose value is NaN or infinite, named with its op and formula.
-    private func firstNonFiniteNode() -> String? {
-        guard let node = workspace.values.firstIndex(where: { !$0.isFinite }) else { return nil }
-        let names = graph.displayNames
-        let op = graph.ops[node]
-        return "node \(names[node]) = \(graph.formula(of: node, displayNames: names)) is \(format(workspace.values[node])) at the case's inputs ('\(op.name)' outside its domain or overflowing): the case cannot be verified there"
+        if graph.nodeCount <= Self.traceNodeLimit {
+            result.trace = try? graph.trace(
+                at: x, tangentSeed: c.tangentSeeds.first ?? unit(0, n),
+                cotangent: unit(0, m))
+        }
     }
 
     // MARK: Checks
 
     private mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
-        for e in c.expectations where e.quantity == quantity {
-            checks.append(checkExpectation(e.expected, computed: computed, row: &row))
+        for k in expectationIndex[quantity] ?? [] {
+            checks.append(checkExpectation(c.expectations[k].expected, computed: computed, row: &row))
         }
     }
 
@@ -380,5 +400,10 @@ func runOracles(
 /// A case that cannot be verified, with the reason.
 struct CaseFailure: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The reason located in the case file, when it is about a place there.
+    var diagnostic: CatalogError?
+    init(_ description: String, diagnostic: CatalogError? = nil) {
+        self.description = description
+        self.diagnostic = diagnostic
+    }
 }

@@ -46,6 +46,7 @@ struct Eval: ParsableCommand {
         Console.out("f = \(expression)   at \(point)\n")
         if let error = result.error {
             Console.out("✗ \(error)")
+            if let diagnostic = result.diagnostic { Console.error(diagnostic.description) }
             throw ExitCode(1)
         }
         Console.out(Eval.table(result))

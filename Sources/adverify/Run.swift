@@ -55,6 +55,8 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // SIGINT while a report is written removes its temporary file (see Interrupts).
+        Interrupts.install()
         let started = Date()
         var catalog = Catalog.load(paths: paths)
         if let filter {
@@ -62,6 +64,8 @@ struct Run: AsyncParsableCommand {
         }
         for error in catalog.errors { Console.error(error.description + "\n") }
         let result = await Runner().run(catalog, tool: Console.tool, paths: paths, startedAt: started)
+        // A case that could not be verified at its point (a NaN at a node): where, on stderr.
+        for c in result.cases { if let diagnostic = c.diagnostic { Console.error(diagnostic.description + "\n") } }
 
         for c in result.cases where !quiet || c.verdict == .fail {
             Console.out(Run.line(for: c))

@@ -30,7 +30,9 @@ struct Trace: ParsableCommand {
     var seed: String?
 
     func run() throws {
-        let (cases, errors) = CaseLoader.load(path: file)
+        // Loaded as `run` loads it, so a duplicate id in the file is an error here too.
+        let catalog = Catalog.load(paths: [file])
+        let (cases, errors) = (catalog.cases, catalog.errors)
         for error in errors { Console.error(error.description + "\n") }
         let selected = id.map { wanted in cases.filter { $0.id == wanted } } ?? cases
         if let id, selected.isEmpty {

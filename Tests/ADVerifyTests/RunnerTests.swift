@@ -72,7 +72,11 @@ struct RunnerTests {
         let result = Runner().verify(try loadCase("id: n\ntitle: t\ninputs: {x: -1}\nlet: {a: x + 0.5}\noutput: log(a) + 1\n"))
         #expect(result.verdict == .fail)
         let error = try #require(result.error)
-        #expect(error.contains("log(a)") && error.contains("NaN") && error.contains("'log'"))
+        #expect(error.contains("node v3 = log(a) (op log) is NaN: log(-0.5) is outside the domain of log"))
+        // Located where `log` is written, with the line and a caret.
+        let diagnostic = try #require(result.diagnostic)
+        #expect(diagnostic.location.line == 5 && diagnostic.location.column == 9)
+        #expect(diagnostic.description.contains(" 5 | output: log(a) + 1\n   |         ^"))
     }
 
     @Test("Jacobians: forward and reverse agree entry by entry, expectations per entry")
