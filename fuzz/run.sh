@@ -8,7 +8,8 @@
 # TARGET is `expression` (ExpressionParser) or `case-loader` (CaseLoader.load(path:) and a sweep
 # of every loaded case). New corpus entries go to fuzz/work/TARGET/corpus, crashes, timeouts and
 # out-of-memory inputs to fuzz/work/TARGET/artifacts/, the log to fuzz/work/TARGET/*.log; the
-# committed seeds in fuzz/corpus/TARGET are only read. Exit status: libFuzzer's (0: nothing found).
+# committed seeds in fuzz/corpus/TARGET and past findings in fuzz/regressions/TARGET are only
+# read. Exit status: libFuzzer's (0: nothing found).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,13 +34,15 @@ bin="$("$SWIFT" build "${build[@]}" --show-bin-path)/$product"
 
 work="work/$target"
 mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
+corpora=("$work/corpus" "corpus/$target")
+[ -d "regressions/$target" ] && corpora+=("regressions/$target")
 log="$work/fuzz-$(date +%Y%m%d-%H%M%S).log"
 echo "fuzzing $product for ${seconds}s; log: fuzz/$log" >&2
 
 # -timeout: an input running longer than 10 s is a hang; -rss_limit_mb: the process may not grow
 # past 2 GiB (and no single allocation may be larger); -dict: the language's tokens and keys.
 status=0
-TMPDIR="$PWD/$work/tmp" nice "$bin" "$work/corpus" "corpus/$target" \
+TMPDIR="$PWD/$work/tmp" nice "$bin" "${corpora[@]}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
     -dict="$target.dict" -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
     "$@" 2>&1 | tee "$log" || status=$?
