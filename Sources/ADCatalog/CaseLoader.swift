@@ -35,7 +35,7 @@ public enum CaseLoader {
         if text.allSatisfy({ $0.isWhitespace }) {
             return ([], [.file(path, "the file is empty: expected one or more cases (YAML mappings with id, title, inputs and output)")])
         }
-        if let error = nestingError(source) { return ([], [error]) }
+        if let error = nestingError(source) ?? aliasExpansionError(source) { return ([], [error]) }
         var roots: [Node] = []
         var errors: [CatalogError] = []
         do {
