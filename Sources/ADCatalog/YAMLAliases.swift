@@ -21,7 +21,8 @@ extension CaseLoader {
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         var text = source.text
         return text.withUTF8 { bytes -> CatalogError? in
-            yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
+            guard let start = bytes.baseAddress else { return nil }  // empty text: no aliases
+            yaml_parser_set_input_string(&parser, start, bytes.count)
             /// The expanded node count of every anchor defined so far (a later anchor of the
             /// same name replaces it, as in Yams, across the file's documents).
             var anchored: [String: Int] = [:]
