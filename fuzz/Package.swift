@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for adverify's untrusted-input paths: the expression parser and the case
 // loader. A package of its own so the main package's build and tests never see the fuzzer flags.
-// Build and run with ./run.sh (see README.md); by hand:
-//   swift build -c release --sanitize=fuzzer --sanitize=address
+// Build and run with ./run.sh (see README.md); by hand (the -Xswiftc pair: README.md, "Run"):
+//   swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
 import PackageDescription
 
 // The entry point is LLVMFuzzerTestOneInput (libFuzzer supplies main), so the targets are
