@@ -46,7 +46,10 @@ struct BenchCommandTests {
         var entries = try #require(object["entries"] as? [[String: Any]])
         let key = "mlp/threads-1/64/loss-and-gradient"
         let index = try #require(entries.firstIndex { $0["key"] as? String == key })
-        entries[index]["value"] = 0.01
+        // Every other ratio gets a baseline no timing can exceed, so exactly one regresses
+        // however loaded the machine is (a second measurement under load drifts by more than
+        // the gate's factor 1.5 now and then).
+        for k in entries.indices { entries[k]["value"] = k == index ? 0.01 : 1e9 }
         object["entries"] = entries
         try JSONSerialization.data(withJSONObject: object).write(to: baseline)
         let check = try Tool.run(arguments)
