@@ -74,6 +74,8 @@ struct CaseVerification {
     var rows: [QuantityRow] = []
     var checks: [Check] = []
     var evaluations = 0
+    /// `Workspace.roundingNoise(of:)` by node, computed once per node the oracles evaluate.
+    var roundingNoise: [Int: Double?] = [:]
 
     init(case c: Case, runner: Runner) {
         self.c = c
@@ -160,6 +162,7 @@ struct CaseVerification {
 
         // Partials: expectations, forward vs reverse (on the Jacobian's scale), oracles.
         let scale = forwardJ.entries.reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
+        let spread = graph.jacobianRoundingSpread(at: x, seed: c.id)
         for k in 0..<m {
             for i in 0..<n {
                 let q = Quantity.partial(output: k, input: i)
@@ -169,7 +172,8 @@ struct CaseVerification {
                     Check(quantity: row.quantity, kind: .modes,
                           comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement)),
                     to: &row)
-                oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
+                oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k],
+                             adSpread: spread?[k * n + i] ?? 0)
                 rows.append(row)
             }
         }
@@ -221,7 +225,9 @@ struct CaseVerification {
     }
 
     /// Oracles for `d node(x + t * direction) / dt` at t = 0 (a partial when `direction` is a unit vector).
-    private mutating func oracleChecks(ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int) {
+    private mutating func oracleChecks(
+        ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int, adSpread: Double = 0
+    ) {
         let x = c.point
         let graph = self.graph
         var ws = Workspace(for: graph)
@@ -250,9 +256,12 @@ struct CaseVerification {
             }
             return try graph.evaluateComplex(at: z, node: node)
         } : nil
+        // How accurately the graph computes this node, for the oracles' round-off.
+        if roundingNoise[node] == nil { roundingNoise[node] = .some(workspace.roundingNoise(of: node)) }
+        let evaluationError = (roundingNoise[node] ?? nil).map { Double.ulpOfOne * $0 } ?? 0
         evaluations += runOracles(
             ad: ad, of: f, complex: complex, at: t0, methods: runner.oracleMethods, tolerance: oracleTolerance,
-            row: &row, checks: &checks)
+            row: &row, checks: &checks, adSpread: adSpread, evaluationError: evaluationError)
     }
 
     /// `<u, J v>` by forward mode against `<Jᵀ u, v>` by reverse mode, with random non-unit
@@ -329,10 +338,12 @@ func checkExpectation(_ expected: Expected, computed: Double, row: inout Quantit
 /// `kink`: the distance along `t` to the nearest kink of a piecewise node (and the node's
 /// name), when known. A disagreement with an oracle whose stencil reaches that far is
 /// inconclusive, not a failure: the stencil straddles two branches.
+/// `adSpread`, `evaluationError`: how far `ad` itself moves with the rounding inside f, and the
+/// typical error of one value of f; see `OracleTolerance.compare`.
 func runOracles(
     ad: Double, of f: (Double) throws -> Double, complex: ((Complex<Double>) throws -> Complex<Double>)?, at t0: Double,
     methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check],
-    kink: (distance: Double, node: String)? = nil
+    kink: (distance: Double, node: String)? = nil, adSpread: Double = 0, evaluationError: Double = 0
 ) -> Int {
     var evaluations = 0
     var best: Double?
@@ -345,7 +356,7 @@ func runOracles(
             estimate = derivative(of: f, at: t0, method: method)
         }
         evaluations += estimate.evaluations
-        var comparison = tolerance.compare(ad, with: estimate)
+        var comparison = tolerance.compare(ad, with: estimate, adSpread: adSpread, evaluationError: evaluationError)
         if comparison.verdict == .fail, let kink {
             // Ridders' tableau starts 0.1 max(|t|, 1) away; the other stencils' checks reach 8 steps.
             let reach = method == .richardson ? Swift.max(8 * estimate.step, StepRule.richardson(at: t0)) : 8 * estimate.step

@@ -1,0 +1,106 @@
+// Correct graphs that the verifier once failed, found by the property test "the verifier never
+// fails a correct graph" (PropertyTests.swift) and minimised by its shrinker; each is the case
+// file the property printed.
+import ADCatalog
+import ADVerify
+import Testing
+
+struct VerifierFinding: Sendable, CustomTestStringConvertible {
+    let name: String
+    let yaml: String
+    var testDescription: String { name }
+}
+
+let verifierFindings: [VerifierFinding] = [
+    // sin(4 tan x) + 0.75 x: f' = 9.45 cos(4 tan x) + 0.75 with cos near its zero, so the last bit
+    // of tan x moves f' by 1e-14. The complex step (which computes tan's real part differently)
+    // and AD differed by 8.3e-15 against a budget of 1.5e-15 that assumed AD exact.
+    VerifierFinding(name: "AD's own rounding against the complex step", yaml: """
+        id: property-c58427c53ac72100
+        title: sin(4 tan x) + 0.75 x
+        inputs: {x0: 0.8625}
+        let:
+          v1: tan(x0)
+          v3: 4 * v1
+          v11: sin(v3)
+          v13: 0.75 * x0
+        output: v11 + v13
+        """),
+    // f is computed with an absolute error of ~1e-14 (exp and tan amplify the rounding of their
+    // arguments), not 2 ulps of |f| = 0.09: the central difference, its step cut to 1e-11 by the
+    // noise, claimed 0.573 ± 0.0025 where f' = 0.602.
+    VerifierFinding(name: "f's own rounding in a central difference", yaml: """
+        id: property-6d3e2688de9acbdf
+        title: cos(tan(exp(2.5 sin(tanh(acos(...)))))) + 0.75 x
+        inputs: {x0: 0.425}
+        let:
+          v2: x0 + (-1)
+          v3: sigmoid(v2)
+          v4: sigmoid(v3)
+          v6: v4 / 0.75
+          v7: sqrt(v6)
+          v9: v7 - 0.75
+          v11: v9 / (-2)
+          v12: acos(v11)
+          v13: tanh(v12)
+          v14: sin(v13)
+          v16: v14 * 2.5
+          v17: exp(v16)
+          v18: tan(v17)
+          v19: cos(v18)
+          v21: 0.75 * x0
+        output: v19 + v21
+        """),
+    // The same in GSL's central rule: 0.74999982 ± 1.6e-9 where f' = 0.74999977.
+    VerifierFinding(name: "f's own rounding in GSL's central rule", yaml: """
+        id: property-d9154ca4e7505709
+        title: sigmoid(2 tan(exp(3.5 tan(tanh(...))))) with three inputs
+        inputs: {x0: -1.05, x1: 1.2375, x2: -0.675}
+        let:
+          v3: tanh(x0)
+          v4: softplus(v3)
+          v6: v3 + (-3)
+          v7: v4 + v6
+          v8: v7 * v6
+          v9: tanh(v8)
+          v10: tan(v9)
+          v12: v10 * 3.5
+          v13: exp(v12)
+          v14: tan(v13)
+          v16: v14 * 2
+          v17: sigmoid(v16)
+          v18: v17 + v17
+          v20: 0.75 * x0
+          v21: v18 + v20
+          v23: (-1.25) * x1
+          v24: v21 + v23
+          v26: 0.5 * x2
+        output: v24 + v26
+        """),
+    // The wide-stencil findings of ADNumericTests/WideStencilTests.swift, through the whole
+    // verifier: Richardson's tableau converged to 0.75 where f' = -15.16.
+    VerifierFinding(name: "Richardson across a relu", yaml: """
+        id: property-6518d0e187480283
+        title: relu(4 sin(8x + 4) + 2) - (4 sin(8x + 4) + 2) + 0.75 x
+        inputs: {x0: -2.9875}
+        let:
+          v5: 8 * x0 + 4
+          v10: 4 * sin(v5) + 2
+        output: relu(v10) - v10 + 0.75 * x0
+        """),
+]
+
+@Suite("Verifier findings from random graphs")
+struct RandomGraphFindingsTests {
+    @Test("the verifier does not fail a correct graph it once failed", arguments: verifierFindings)
+    func noFalseFailure(_ finding: VerifierFinding) throws {
+        let c = try loadCase(finding.yaml)
+        let result = Runner().verify(c)
+        #expect(result.error == nil)
+        #expect(result.failures.isEmpty, "\(result.failures.map(\.message))")
+        // Not by giving up: some oracle still decides every partial.
+        for row in result.rows where row.kind == .partial {
+            #expect(row.oracles.contains { $0.verdict == .pass }, "\(row.quantity): no oracle decided")
+        }
+    }
+}
