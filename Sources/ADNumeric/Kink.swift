@@ -127,6 +127,14 @@ struct LocalCentral {
         violation = asymptoticViolation(d1, d2, d4, order: 2, roundoff: round, step: h)
     }
 
+    /// How closely these differences pin f' down: their error bar, or when they are not in their
+    /// asymptotic regime the spread of `D0(h), D0(2h), D0(4h)`.
+    var resolution: Double {
+        guard violation != nil else { return bar }
+        let d2 = (plus[1] - minus[1]) / (4 * step), d4 = (plus[2] - minus[2]) / (8 * step)
+        return Swift.max(abs(d2 - value), abs(d4 - d2))
+    }
+
     /// Checks the wide estimate `e` against these differences, which must agree with it:
     /// - When they are not in their asymptotic regime (f is not smooth on the scale `4h`, or its
     ///   evaluation is noisier than 2 ulps), f is not smooth on the wide stencil's scale either,
@@ -139,9 +147,8 @@ struct LocalCentral {
     ///   closer to f' than its distance from a finer estimate that exceeds the finer one's error).
     func check(_ e: inout Estimate) {
         let gap = abs(e.value - value)
-        let d2 = (plus[1] - minus[1]) / (4 * step), d4 = (plus[2] - minus[2]) / (8 * step)
-        let spread = violation == nil ? nil : Swift.max(abs(d2 - value), abs(d4 - d2))
-        let bar = spread ?? self.bar
+        let spread = violation == nil ? nil : resolution
+        let bar = resolution
         if gap > localSeparation * (bar + e.error) {
             e.status = .inconclusive(
                 reason: "the estimate \(e.value) ± \(e.error) at step \(e.step) disagrees with the central difference "

@@ -77,6 +77,32 @@ let verifierFindings: [VerifierFinding] = [
           v26: 0.5 * x2
         output: v24 + v26
         """),
+    // tan of an argument that moves by 6.6e5 per unit of x: a period of 4.8e-6, below the central
+    // step 9.4e-6. The central difference and GSL's central rule aliased and passed their own
+    // checks by chance: -7180 ± 24 and -7204 ± 24 where f' = 883889.
+    VerifierFinding(name: "a period below the central step", yaml: """
+        id: property-6b059adb9a1df564
+        title: tan(cosh(cosh(exp(tanh(sigmoid(sqrt(cos(cos(sinh(sinh(sin(cosh(x)^4)))))) - 0.5)))))^4) + 0.75 x
+        inputs: {x0: -1.55}
+        let:
+          v5: cosh(x0)
+          v7: v5 ^ 4
+          v8: sin(v7)
+          v9: sinh(v8)
+          v10: sinh(v9)
+          v11: cos(v10)
+          v12: cos(v11)
+          v13: sqrt(v12)
+          v15: v13 - 0.5
+          v16: sigmoid(v15)
+          v17: tanh(v16)
+          v18: exp(v17)
+          v19: cosh(v18)
+          v20: cosh(v19)
+          v22: v20 ^ 4
+          v23: tan(v22)
+        output: v23 + 0.75 * x0
+        """),
     // The wide-stencil findings of ADNumericTests/WideStencilTests.swift, through the whole
     // verifier: Richardson's tableau converged to 0.75 where f' = -15.16.
     VerifierFinding(name: "Richardson across a relu", yaml: """
