@@ -30,6 +30,39 @@ extension Workspace {
     }
 }
 
+extension Workspace {
+    /// For output `k` and input `j` (row-major, `outputCount × inputCount`): the sum over all
+    /// paths from the input to the output of the product of the magnitudes of the local partials,
+    /// `Σ_paths Π |∂v/∂u|` (after ``linearize(at:)``; one sweep per output). `nil` when it is not
+    /// finite.
+    ///
+    /// Forward and reverse mode add up exactly these path products, in different orders, so they
+    /// differ by a few ulps of this sum, not of the derivative: where paths cancel (`x - x` feeding
+    /// an exponential, `(a b) / b`) the derivative is far smaller than the terms it is made of,
+    /// and a relative comparison of the two modes fails two correct sweeps.
+    func pathProductScale() -> [Double]? {
+        let n = graph.inputCount
+        var scale = [Double](repeating: 0, count: graph.outputCount * n)
+        var a = [Double](repeating: 0, count: graph.nodeCount)
+        for (k, output) in graph.outputNodes.enumerated() {
+            for i in a.indices { a[i] = 0 }
+            a[output] = 1
+            for i in stride(from: output, through: 0, by: -1) {
+                let w = a[i]
+                if w == 0 || graph.ops[i].isLeaf { continue }
+                a[Int(graph.lhs[i])] += abs(partials[2 * i]) * w
+                let r = Int(graph.rhs[i])
+                if r >= 0 { a[r] += abs(partials[2 * i + 1]) * w }
+            }
+            for (j, node) in graph.inputNodes.enumerated() {
+                guard a[node].isFinite else { return nil }
+                scale[k * n + j] = a[node]
+            }
+        }
+        return scale
+    }
+}
+
 extension Graph {
     /// For every Jacobian entry (row-major, `outputCount × inputCount`), how far reverse mode's
     /// value moves when every rounding in the computation falls differently: the largest change

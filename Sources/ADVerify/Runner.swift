@@ -76,6 +76,8 @@ struct CaseVerification {
     var evaluations = 0
     /// `Workspace.roundingNoise(of:)` by node, computed once per node the oracles evaluate.
     var roundingNoise: [Int: Double?] = [:]
+    /// `Workspace.pathProductScale()` at the case's point, for the mode and dot-product checks.
+    var pathProducts: [Double]?
 
     init(case c: Case, runner: Runner) {
         self.c = c
@@ -163,6 +165,9 @@ struct CaseVerification {
         // Partials: expectations, forward vs reverse (on the Jacobian's scale), oracles.
         let scale = forwardJ.entries.reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
         let spread = graph.jacobianRoundingSpread(at: x, seed: c.id)
+        // The two modes sum the same path products in different orders: compare them on the
+        // scale of those products where paths cancel.
+        pathProducts = workspace.pathProductScale()
         for k in 0..<m {
             for i in 0..<n {
                 let q = Quantity.partial(output: k, input: i)
@@ -170,7 +175,9 @@ struct CaseVerification {
                 expectationChecks(q, computed: reverseJ[k, i], row: &row)
                 addCheck(
                     Check(quantity: row.quantity, kind: .modes,
-                          comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement)),
+                          comparison: compareModes(
+                            forward: forwardJ[k, i], reverse: reverseJ[k, i],
+                            scale: Swift.max(scale, pathProducts?[k * n + i] ?? 0), tolerance: agreement)),
                     to: &row)
                 oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k],
                              adSpread: spread?[k * n + i] ?? 0)
@@ -288,7 +295,13 @@ struct CaseVerification {
         }
         let forward = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
         let reverse = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
-        let scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        var scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        if let a = pathProducts {
+            // |u|ᵀ A |v|: every path product that enters either side.
+            var paths = 0.0
+            for k in 0..<m { for j in 0..<n { paths += abs(u[k]) * a[k * n + j] * abs(v[j]) } }
+            scale = Swift.max(scale, paths)
+        }
         checks.append(Check(
             quantity: "<u, J v>", kind: .dotProduct,
             comparison: compareModes(forward: forward, reverse: reverse, scale: scale, tolerance: agreement)))

@@ -103,6 +103,40 @@ let verifierFindings: [VerifierFinding] = [
           v23: tan(v22)
         output: v23 + 0.75 * x0
         """),
+    // (tan(v) 93.6) / tan(v) = 93.6 again: the paths through tan(v) cancel, so the derivative
+    // (0.75 + 8 tan'(374.4)...) is made of terms far larger than itself, which forward and reverse
+    // mode add in different orders: they differed by 4.3e-12 against a budget of 1e-12 |J|.
+    VerifierFinding(name: "forward against reverse mode where paths cancel", yaml: """
+        id: property-4f9f73fff32675a9
+        title: tan(4 (tan(v) 93.6 / tan(v))) with paths that cancel
+        inputs: {x0: 1.425}
+        let:
+          v7: 32 * (x0 + x0 + 3)
+          v8: tan(v7)
+          v10: 4 * v8
+          v11: v10 * v10
+          v12: tan(v11)
+          v13: v12 * v7
+          v14: v13 / v12
+          v16: 4 * v14
+          v17: tan(v16)
+        output: v17 + 0.75 * x0
+        """),
+    // x - x = 0 feeding exp(exp(...))^2: forward mode's tangent of x - x is exactly 0, reverse
+    // mode adds +a and -a with |a| = 2.6e5 into x's adjoint; the dot-product test's budget was
+    // 1e-12 of |<u, J v>| = 1.56, the rounding 5.7e-11.
+    VerifierFinding(name: "the dot-product test where paths cancel", yaml: """
+        id: property-902dc744947c958a
+        title: exp(1.5 exp(tanh(e^(x - x)) + sin(e^(x - x))) - 3)^2 + 0.75 x
+        inputs: {x0: 0.3}
+        let:
+          v1: x0 - x0
+          v2: exp(v1)
+          v5: tanh(v2) + sin(v2)
+          v11: exp(exp(v5) * 1.5 - 3)
+          v12: v11 * v11
+        output: v12 + 0.75 * x0
+        """),
     // The wide-stencil findings of ADNumericTests/WideStencilTests.swift, through the whole
     // verifier: Richardson's tableau converged to 0.75 where f' = -15.16.
     VerifierFinding(name: "Richardson across a relu", yaml: """
