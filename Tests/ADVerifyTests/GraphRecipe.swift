@@ -34,8 +34,8 @@ struct RecipeStep: Hashable, Sendable {
 /// domain at the recipe's point (log or sqrt of less than 0.1, asin/acos beyond ±0.9, a divisor
 /// smaller than 0.2, exp/sinh/cosh beyond ±6, sin/cos beyond ±50, tan where |cos| < 0.3, a power
 /// with |base| < 0.2 (base < 0.2 unless the exponent is a constant integer) or |exponent| > 4,
-/// a piecewise primitive within `kinkMargin` of its kink) or give a value beyond 1e4 (or a
-/// nonzero value below 1e-3) is skipped. Each output is one of the newest nodes plus a weighted
+/// a piecewise primitive within `kinkMargin` of its kink), give a value beyond 1e4 (or a
+/// nonzero value below 1e-3) or a node whose slope bound exceeds `maxSlope` is skipped. Each output is one of the newest nodes plus a weighted
 /// sum of every input, so every output depends on every input.
 struct GraphRecipe: Hashable, Sendable {
     var seed: UInt64
@@ -57,6 +57,11 @@ struct GraphRecipe: Hashable, Sendable {
     /// Distance kept from a kink of relu, abs, max, min, leaky_relu, elu, in the switching
     /// argument (x for relu, x - y for max).
     static let kinkMargin = 0.05
+    /// The largest slope bound (`Σ_paths Π |local partial|` from the inputs) a node may have.
+    /// Without it a few hundred nodes make `tan` of an argument that moves by 1e6 per unit of x:
+    /// features 1e-6 wide, narrower than every finite-difference oracle's step, which then sees
+    /// only the smooth background (see the report of issue 7).
+    static let maxSlope = 1e4
 
     var ops: [Op] { analytic ? Self.smoothOps : Self.smoothOps + Self.piecewiseOps }
 
@@ -150,6 +155,8 @@ struct GraphRecipe: Hashable, Sendable {
     func build() -> RandomGraph {
         var b = GraphBuilder()
         var values: [Double] = []
+        /// Per node, `Σ_paths Π |local partial|` from all inputs: a bound on how fast it changes.
+        var slopes: [Double] = []
         /// Inputs and computed nodes (operands are picked among these, never a bare constant).
         var pickable: [Int] = []
         let codes = inputs.isEmpty ? [0] : inputs
@@ -157,6 +164,7 @@ struct GraphRecipe: Hashable, Sendable {
         for (j, x) in point.enumerated() {
             pickable.append(try! b.input("x\(j)"))
             values.append(x)
+            slopes.append(1)
         }
         let ops = self.ops
         func pick(_ k: Int) -> Int { pickable[pickable.count - 1 - k % pickable.count] }
@@ -180,12 +188,17 @@ struct GraphRecipe: Hashable, Sendable {
             guard Self.inDomain(op, a, bValue, constantExponent: constant != nil) else { continue }
             let v = op.value(a, bValue)
             guard v.isFinite, Swift.abs(v) < 1e4, Swift.abs(v) > 1e-3 || v == 0 else { continue }
+            let (pa, pb) = op.partials(a, bValue, value: v)
+            let slope = Swift.abs(pa) * slopes[ai] + (bi.map { Swift.abs(pb) * slopes[$0] } ?? 0)
+            guard slope <= Self.maxSlope else { continue }
             if let constant {
                 bi = try! b.constant(constant)
                 values.append(constant)
+                slopes.append(0)
             }
             let node = try! b.apply(op, ai, op.arity == 2 ? bi : nil)
             values.append(v)
+            slopes.append(slope)
             pickable.append(node)
             // Operands among the pickable nodes (a constant operand is part of the step).
             made.append(BuildTrace.Step(index: index, node: node, operands: constant == nil && op.arity == 2 ? [ai, bi!] : [ai]))
@@ -334,7 +347,8 @@ final class RecipeStream: @unchecked Sendable {
 
     init(property: UInt64) {
         let env = ProcessInfo.processInfo.environment
-        base = (env["ADVERIFY_PROPERTY_SEED"].flatMap(RecipeStream.parse) ?? Self.defaultBase) &+ property &* 0x1_0000_0000
+        // Mixed, so that the streams of nearby seeds (and of the properties) do not overlap.
+        base = Self.mix((env["ADVERIFY_PROPERTY_SEED"].flatMap(RecipeStream.parse) ?? Self.defaultBase) ^ (property &* 0x9E37_79B9_7F4A_7C15))
         replay = env["ADVERIFY_PROPERTY_REPLAY"].flatMap(RecipeStream.parse)
     }
 
