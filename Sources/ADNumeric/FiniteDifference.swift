@@ -51,7 +51,13 @@ public func backwardDifference(
 /// divided by 8 until the stencil fits (up to 12 times); failing that, the second-order
 /// one-sided rule is used on the finite side; failing that, the result is `.inconclusive`.
 /// A function that throws is treated like a point outside its domain.
-/// Cost: 7 evaluations (`f(x)`, `x±h`, `x±2h`, `x±4h`) when no fallback is needed.
+/// A function that oscillates with a period below `h` can pass the asymptotic check by chance
+/// (random graphs: `tan` of an argument moving by 6.6e5 per unit, f' = 8.8e5, central -7180 ± 24),
+/// so the result is also checked against the central differences at `h/8, h/4, h/2`
+/// (`LocalCentral`): inconclusive when they disagree, its error raised to their difference or
+/// spread otherwise.
+/// Cost: 13 evaluations (`f(x)`, `x±h`, `x±2h`, `x±4h`, and `x±h/8`, `x±h/4`, `x±h/2`) when no
+/// fallback is needed.
 public func centralDifference(of f: (Double) throws -> Double, at x: Double, step: Double? = nil) -> Estimate {
     var log = EvaluationLog()
     return central(f, x, step: step, fx: nil, &log)
@@ -65,8 +71,11 @@ public func centralDifference(of f: (Double) throws -> Double, at x: Double, ste
 /// round-off         ≈ 2 eps (|f(x-2h)| + 8|f(x-h)| + 8|f(x+h)| + |f(x+2h)|) / 12h
 /// ```
 /// Asymptotic check (ratio near 16, using `x±8h`), kink check and domain fallback as for
-/// `centralDifference(of:at:step:)`.
-/// Cost: 9 evaluations (`f(x)`, `x±h`, `x±2h`, `x±4h`, `x±8h`).
+/// `centralDifference(of:at:step:)`. The stencil reaches 8h, and f may vary on a smaller scale:
+/// the result is checked against central differences at a step below its own (`LocalCentral`),
+/// inconclusive when they disagree, its error raised to their difference or spread otherwise;
+/// a kink it sees must be seen there too.
+/// Cost: 15 evaluations (`f(x)`, `x±h`, `x±2h`, `x±4h`, `x±8h`, and the central step's 6).
 public func fivePointDifference(of f: (Double) throws -> Double, at x: Double, step: Double? = nil) -> Estimate {
     var log = EvaluationLog()
     return fivePoint(f, x, step: step, fx: nil, &log)
@@ -165,7 +174,7 @@ func central(
     case let .ready(step, value): (h, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    return withDomainFallback(of: f, at: x, fx: fx, step: h, method: .central, log: &log) { h, log in
+    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .central, log: &log) { h, log in
         guard let (fp, fm) = symmetricSamples(f, x, h, levels: 3, &log) else { return .nonFinite }
         let (fp1, fp2, fp4, fm1, fm2, fm4) = (fp[0], fp[1], fp[2], fm[0], fm[1], fm[2])
         let d1 = (fp1 - fm1) / (2 * h)
@@ -178,6 +187,14 @@ func central(
             step: h, evaluations: 0, method: .central,
             status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x)))
     }
+    // A function that oscillates with a period below h aliases D0(h), D0(2h), D0(4h) alike, and
+    // they can pass the asymptotic check by chance: check against the differences at h/8.
+    if estimate.status.isOK {
+        var leftDomain = false
+        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain) { local.check(&estimate) }
+        estimate.evaluations = log.count
+    }
+    return estimate
 }
 
 func fivePoint(
@@ -188,7 +205,7 @@ func fivePoint(
     case let .ready(step, value): (h, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    return withDomainFallback(of: f, at: x, fx: fx, step: h, method: .fivePoint, log: &log) { h, log in
+    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .fivePoint, log: &log) { h, log in
         guard let (fp, fm) = symmetricSamples(f, x, h, levels: 4, &log) else { return .nonFinite }
         let (fp1, fp2, fp4, fp8, fm1, fm2, fm4, fm8) = (fp[0], fp[1], fp[2], fp[3], fm[0], fm[1], fm[2], fm[3])
         let d5 = (fm2 - 8 * fm1 + 8 * fp1 - fp2) / (12 * h)
@@ -202,4 +219,28 @@ func fivePoint(
             step: h, evaluations: 0, method: .fivePoint,
             status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x)))
     }
+    // The stencil reaches 8h: check it against central differences at a smaller step, and a kink
+    // it sees must be there too (one-sided differences 2h wide also disagree where f merely
+    // changes faster than the stencil can follow).
+    if estimate.status.isOK || estimate.status.isKink {
+        var leftDomain = false
+        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain) {
+            if estimate.status.isKink {
+                let (fp, fm) = (local.plus, local.minus)
+                if !kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x).isKink {
+                    estimate.status = .inconclusive(
+                        reason: "the one-sided differences at step \(estimate.step) disagree but those at step \(local.step) do not: f changes faster than the stencil can follow")
+                }
+            } else {
+                local.check(&estimate)
+            }
+        } else if leftDomain {
+            // f is not finite close to x although the wider stencil was: it changes faster than
+            // that stencil can follow.
+            estimate.status = .inconclusive(
+                reason: "f is not finite within 4 steps of \(Swift.min(StepRule.central(at: x), estimate.step / 8)) of x, inside the stencil's reach \(8 * estimate.step): the estimate cannot be checked there")
+        }
+        estimate.evaluations = log.count
+    }
+    return estimate
 }

@@ -176,7 +176,10 @@ private func acceptedStep(_ rule: GSLRule, x: Double, h: Double, result: Double,
 /// - Kinks (central only): GSL's forward and backward derivatives at the one-sided step are
 ///   compared; when `|R - L| > 4 (abserr_R + abserr_L)` the status is `.kink`. This keeps the
 ///   GSL oracle free of ADNumeric's own stencils. Costs up to 16 more evaluations.
-/// Cost: 4-8 evaluations per GSL call; central with kink check 12-24.
+/// - Aliasing (central only): the result is checked against central differences at an eighth of
+///   GSL's step (`LocalCentral`): inconclusive when they disagree, its error raised to their
+///   difference or spread otherwise. (This one check is ADNumeric's own, not GSL's.)
+/// Cost: 4-8 evaluations per GSL call; central with kink check and aliasing check 18-30.
 public func gslDerivative(
     of f: (Double) throws -> Double, at x: Double, rule: GSLRule = .central, step: Double? = nil
 ) -> Estimate {
@@ -237,6 +240,16 @@ public func gslDerivative(
                     left: left.value, leftError: left.absoluteError, right: right.value, rightError: right.absoluteError)
             }
         }
+        result.evaluations = evaluations
+    }
+    // GSL's rule aliases a function that oscillates with a period below its step as the central
+    // difference does (its error estimate compares two rules on the same points): check it
+    // against ADNumeric's central differences at an eighth of its step (`LocalCentral`).
+    if result.status.isOK, result.method == .gslCentral {
+        var log = EvaluationLog()
+        var leftDomain = false
+        if let local = LocalCentral(f, at: x, below: result.step, &log, leftDomain: &leftDomain) { local.check(&result) }
+        evaluations += log.count
         result.evaluations = evaluations
     }
     return result

@@ -84,3 +84,82 @@ public func kinkCheck(of f: (Double) throws -> Double, at x: Double, step: Doubl
         step: h, evaluations: log.count, method: .central, status: status,
         note: "one-sided comparison: left \(left.value) ± \(left.error), right \(right.value) ± \(right.error)")
 }
+
+/// How far apart, in units of the sum of their error bars, a wide stencil's estimate and the
+/// central difference at a small step may be before the wide stencil is not trusted.
+let localSeparation = 10.0
+
+/// Central differences at a step well below a wide stencil's (Richardson's tableau, the 5-point
+/// rule): `D0(kh) = (f(x+kh) - f(x-kh)) / 2kh` for `k = 1, 2, 4`, which see f near x only.
+///
+/// Richardson's tableau starts at `0.1 max(|x|, 1)`, the 5-point rule reaches `8 eps^(1/5) max(|x|, 1)`:
+/// a function that varies on a smaller scale, or has a kink within that reach, can give
+/// differences that extrapolate consistently (and pass the asymptotic check) to a number that
+/// is not `f'(x)`. `relu(w) - w + 0.75 x` with `w = 4 sin(8x + 4) + 2` at x = -2.9875 is
+/// `0.75 x` at every point of Ridders' tableau, which converges to 0.75 with an error of 1e-14
+/// where f' = -15.16; `tanh(64 tan(1152 x) + 72 x) + 0.75 x` at x = 2.1125 is exactly
+/// `1 + 0.75 x` in double precision at every point of the tableau, while f' - 0.75 = 1.9e-7;
+/// `tanh(tan(1024 (x + x²)))` aliases the 5-point stencil (see WideStencilTests).
+struct LocalCentral {
+    let step: Double
+    let plus: [Double], minus: [Double]
+    /// `D0(h)` and its error bar `|D0(2h) - D0(h)| / 3` plus round-off, as in `centralDifference`.
+    let value: Double, bar: Double
+    /// Why `D0(h), D0(2h), D0(4h)` are not in their asymptotic regime, if they are not.
+    let violation: String?
+
+    /// The samples at `min(central step, wide step / 8)`; nil when that step does not move x or
+    /// a sample is not finite (`leftDomain` then says which).
+    init?(_ f: (Double) throws -> Double, at x: Double, below wideStep: Double, _ log: inout EvaluationLog, leftDomain: inout Bool) {
+        let h = representableStep(Swift.min(StepRule.central(at: x), wideStep / 8), at: x)
+        guard h > 0, x + h != x, x - h != x else { return nil }
+        guard let (plus, minus) = symmetricSamples(f, x, h, levels: 3, &log) else {
+            leftDomain = true
+            return nil
+        }
+        step = h
+        self.plus = plus
+        self.minus = minus
+        let d1 = (plus[0] - minus[0]) / (2 * h), d2 = (plus[1] - minus[1]) / (4 * h), d4 = (plus[2] - minus[2]) / (8 * h)
+        let round = stencilRoundoff(weightedMagnitude: (abs(plus[0]) + abs(minus[0])) / 2, step: h, x: x, derivative: d1)
+        value = d1
+        bar = abs(d2 - d1) / 3 + round
+        violation = asymptoticViolation(d1, d2, d4, order: 2, roundoff: round, step: h)
+    }
+
+    /// How closely these differences pin f' down: their error bar, or when they are not in their
+    /// asymptotic regime the spread of `D0(h), D0(2h), D0(4h)`.
+    var resolution: Double {
+        guard violation != nil else { return bar }
+        let d2 = (plus[1] - minus[1]) / (4 * step), d4 = (plus[2] - minus[2]) / (8 * step)
+        return Swift.max(abs(d2 - value), abs(d4 - d2))
+    }
+
+    /// Checks the wide estimate `e` against these differences, which must agree with it:
+    /// - When they are not in their asymptotic regime (f is not smooth on the scale `4h`, or its
+    ///   evaluation is noisier than 2 ulps), f is not smooth on the wide stencil's scale either,
+    ///   whatever its samples say: `e`'s truncation error is raised to the spread of
+    ///   `D0(h), D0(2h), D0(4h)`, and `e` is inconclusive if it is farther than `localSeparation`
+    ///   times that spread plus its own error from `D0(h)`.
+    /// - Otherwise `e` is inconclusive if it differs from `D0(h)` by more than `localSeparation`
+    ///   times the sum of both error bars; when it differs by more than `D0(h)`'s own bar, its
+    ///   truncation error is raised to that difference (the wide stencil cannot claim to be
+    ///   closer to f' than its distance from a finer estimate that exceeds the finer one's error).
+    func check(_ e: inout Estimate) {
+        let gap = abs(e.value - value)
+        let spread = violation == nil ? nil : resolution
+        let bar = resolution
+        if gap > localSeparation * (bar + e.error) {
+            e.status = .inconclusive(
+                reason: "the estimate \(e.value) ± \(e.error) at step \(e.step) disagrees with the central difference "
+                    + "\(value) ± \(bar) at step \(step): f varies on a smaller scale than the wide steps, or has a kink within them"
+                    + (violation.map { " (\($0))" } ?? ""))
+            return
+        }
+        let floor = spread ?? (gap > self.bar ? gap : 0)
+        if floor > e.truncationError {
+            e.truncationError = floor
+            e.error = e.truncationError + e.roundoffError
+        }
+    }
+}

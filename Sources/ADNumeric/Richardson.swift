@@ -14,8 +14,15 @@
 /// is above `1e-9 |value|`; the answer with the smallest error wins.
 ///
 /// Domain and kinks as for `centralDifference(of:at:step:)` (the kink check uses the central
-/// step's points: 5 evaluations).
-/// Cost: 2 evaluations per tableau row, at most 4 x 10 rows, plus 5: typically 25-85.
+/// step's points). The tableau's wide steps can alias a function that varies on a smaller scale,
+/// so the answer is checked against those central differences (`LocalCentral`): inconclusive
+/// when they disagree, its error raised to their difference or spread otherwise. Then against
+/// the 5-point rule: inconclusive when they differ by more than 10 times both error bars; else
+/// its truncation error is at least their difference (the 5-point rule at its own step), and
+/// where f shows structure below that step, which the tableau cannot see, at least the smaller
+/// of the finer stencils' errors.
+/// Cost: 2 evaluations per tableau row, at most 4 x 10 rows, plus 6 for the local check and
+/// 15 for the 5-point rule: typically 40-100.
 ///
 /// See also: W. H. Press et al., Numerical Recipes, `dfridr`.
 public func richardsonDerivative(
@@ -60,16 +67,51 @@ func richardson(
         }
         return best.map { .estimate($0) } ?? .nonFinite
     }
-    // Richardson's tableau cannot see a kink (at |x| the central differences are all 0);
-    // compare one-sided derivatives at the central step.
+    // Richardson's tableau cannot see a kink (at |x| the central differences are all 0):
+    // compare one-sided derivatives at a small step. Its wide steps cannot see a function that
+    // varies on a smaller scale either: check it against the central differences there.
     if estimate.status.isOK {
-        let hc = representableStep(Swift.min(StepRule.central(at: x), estimate.step), at: x)
-        let fp1 = sample(f, x + hc, &log), fm1 = sample(f, x - hc, &log)
-        let fp2 = sample(f, x + 2 * hc, &log), fm2 = sample(f, x - 2 * hc, &log)
-        estimate.evaluations = log.count
-        if [fp1, fm1, fp2, fm2].allSatisfy(\.isFinite) {
-            estimate.status = kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: hc, x: x)
+        var leftDomain = false
+        let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain)
+        if let local {
+            let (fp, fm) = (local.plus, local.minus)
+            estimate.status = kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x)
+            if estimate.status.isOK { local.check(&estimate) }
         }
+        // The 5-point rule estimates the same number at a finer scale. The tableau's error comes
+        // from its own entries, which can agree to 1e-14 while a feature of f on a smaller scale
+        // than its steps, or rounding inside f, moves them all alike by 1e-11 or by 1e3 (random
+        // graphs show both: tanh far in its tail; tan of an argument near a domain edge). So:
+        // - two estimates that differ by more than `localSeparation` times both error bars
+        //   cannot both be right: the extrapolation is inconclusive;
+        // - its error is at least its difference from the 5-point rule at that rule's own step;
+        // - where f shows structure below that step (the 5-point rule had to cut its step, or
+        //   the central differences at the small step are not asymptotic) only the finer stencils
+        //   can see it: its error is also at least the smaller of their errors.
+        if estimate.status.isOK {
+            let five = fivePoint(f, x, step: nil, fx: fx, &log)
+            let gap = abs(estimate.value - five.value)
+            let ownStep = five.status.isOK && five.step >= 0.5 * StepRule.fivePoint(at: x)
+            // (A 5-point estimate whose error is over a tenth of its value decides nothing.)
+            let informative = five.status.isOK && five.error.isFinite && five.error <= 0.1 * abs(five.value)
+            if informative, gap > localSeparation * (estimate.error + five.error) {
+                estimate.status = .inconclusive(
+                    reason: "the extrapolation \(estimate.value) ± \(estimate.error) disagrees with the 5-point rule \(five.value) ± \(five.error) at step \(five.step)")
+            } else {
+                var floor = 0.0
+                if ownStep, gap.isFinite { floor = gap }
+                if !ownStep || local?.violation != nil {
+                    var finer = local?.resolution ?? .infinity
+                    if five.status.isOK, five.error.isFinite { finer = Swift.min(finer, five.error) }
+                    if finer.isFinite { floor = Swift.max(floor, finer) }
+                }
+                if floor > estimate.truncationError {
+                    estimate.truncationError = floor
+                    estimate.error = estimate.truncationError + estimate.roundoffError
+                }
+            }
+        }
+        estimate.evaluations = log.count
     }
     return estimate
 }

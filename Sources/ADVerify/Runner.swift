@@ -83,6 +83,10 @@ struct CaseVerification {
     var evaluations = 0
     /// The expectations of each quantity (indices into `c.expectations`), built once.
     var expectationIndex: [Quantity: [Int]] = [:]
+    /// `Workspace.roundingNoise(of:)` by node, computed once per node the oracles evaluate.
+    var roundingNoise: [Int: Double?] = [:]
+    /// `Workspace.pathProductScale()` at the case's point, for the mode and dot-product checks.
+    var pathProducts: [Double]?
 
     /// Above this many graph nodes the report leaves out the slides-style trace (as
     /// `adverify trace` does): its tables would have a row per node, three times.
@@ -188,6 +192,10 @@ struct CaseVerification {
 
         // Partials: expectations, forward vs reverse (on the Jacobian's scale), oracles.
         let scale = forwardJ.entries.reduce(0.0) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
+        let spread = graph.jacobianRoundingSpread(at: x, seed: c.id)
+        // The two modes sum the same path products in different orders: compare them on the
+        // scale of those products where paths cancel.
+        pathProducts = workspace.pathProductScale()
         for k in 0..<m {
             for i in 0..<n {
                 let q = Quantity.partial(output: k, input: i)
@@ -195,10 +203,13 @@ struct CaseVerification {
                 expectationChecks(q, computed: reverseJ[k, i], row: &row)
                 var modes = Check(
                     quantity: row.quantity, kind: .modes,
-                    comparison: compareModes(forward: forwardJ[k, i], reverse: reverseJ[k, i], scale: scale, tolerance: agreement))
+                    comparison: compareModes(
+                        forward: forwardJ[k, i], reverse: reverseJ[k, i],
+                        scale: Swift.max(scale, pathProducts?[k * n + i] ?? 0), tolerance: agreement))
                 if !forwardJ[k, i].isFinite || !reverseJ[k, i].isFinite { modes.detail = derivativeNotes[i] }
                 addCheck(modes, to: &row)
-                oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k])
+                oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k],
+                             adSpread: spread?[k * n + i] ?? 0)
                 rows.append(row)
             }
         }
@@ -248,7 +259,9 @@ struct CaseVerification {
     }
 
     /// Oracles for `d node(x + t * direction) / dt` at t = 0 (a partial when `direction` is a unit vector).
-    private mutating func oracleChecks(ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int) {
+    private mutating func oracleChecks(
+        ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int, adSpread: Double = 0
+    ) {
         let x = c.point
         let graph = self.graph
         var ws = Workspace(for: graph)
@@ -277,9 +290,12 @@ struct CaseVerification {
             }
             return try graph.evaluateComplex(at: z, node: node)
         } : nil
+        // How accurately the graph computes this node, for the oracles' round-off.
+        if roundingNoise[node] == nil { roundingNoise[node] = .some(workspace.roundingNoise(of: node)) }
+        let evaluationError = (roundingNoise[node] ?? nil).map { Double.ulpOfOne * $0 } ?? 0
         evaluations += runOracles(
             ad: ad, of: f, complex: complex, at: t0, methods: runner.oracleMethods, tolerance: oracleTolerance,
-            row: &row, checks: &checks)
+            row: &row, checks: &checks, adSpread: adSpread, evaluationError: evaluationError)
     }
 
     /// `<u, J v>` by forward mode against `<Jᵀ u, v>` by reverse mode, with random non-unit
@@ -306,7 +322,13 @@ struct CaseVerification {
         }
         let forward = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
         let reverse = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
-        let scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        var scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        if let a = pathProducts {
+            // |u|ᵀ A |v|: every path product that enters either side.
+            var paths = 0.0
+            for k in 0..<m { for j in 0..<n { paths += abs(u[k]) * a[k * n + j] * abs(v[j]) } }
+            scale = Swift.max(scale, paths)
+        }
         checks.append(Check(
             quantity: "<u, J v>", kind: .dotProduct,
             comparison: compareModes(forward: forward, reverse: reverse, scale: scale, tolerance: agreement)))
@@ -356,10 +378,12 @@ func checkExpectation(_ expected: Expected, computed: Double, row: inout Quantit
 /// `kink`: the distance along `t` to the nearest kink of a piecewise node (and the node's
 /// name), when known. A disagreement with an oracle whose stencil reaches that far is
 /// inconclusive, not a failure: the stencil straddles two branches.
+/// `adSpread`, `evaluationError`: how far `ad` itself moves with the rounding inside f, and the
+/// typical error of one value of f; see `OracleTolerance.compare`.
 func runOracles(
     ad: Double, of f: (Double) throws -> Double, complex: ((Complex<Double>) throws -> Complex<Double>)?, at t0: Double,
     methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check],
-    kink: (distance: Double, node: String)? = nil
+    kink: (distance: Double, node: String)? = nil, adSpread: Double = 0, evaluationError: Double = 0
 ) -> Int {
     var evaluations = 0
     var best: Double?
@@ -372,7 +396,7 @@ func runOracles(
             estimate = derivative(of: f, at: t0, method: method)
         }
         evaluations += estimate.evaluations
-        var comparison = tolerance.compare(ad, with: estimate)
+        var comparison = tolerance.compare(ad, with: estimate, adSpread: adSpread, evaluationError: evaluationError)
         if comparison.verdict == .fail, let kink {
             // Ridders' tableau starts 0.1 max(|t|, 1) away; the other stencils' checks reach 8 steps.
             let reach = method == .richardson ? Swift.max(8 * estimate.step, StepRule.richardson(at: t0)) : 8 * estimate.step

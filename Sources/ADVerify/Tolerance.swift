@@ -5,8 +5,9 @@ import ADNumeric
 ///
 /// ```
 /// scale  = max(|ad|, |oracle|)
-/// budget = max(safetyFactor * oracle.error, ulpFloor * ulp(scale))
-///          (oracle.error with its round-off part times evaluationNoise; see forGraph(nodeCount:))
+/// budget = max(safetyFactor * (oracle.error + adSpread), ulpFloor * ulp(scale))
+///          (oracle.error with its round-off part times evaluationNoise, see forGraph(nodeCount:),
+///          plus f's own evaluation error through the stencil; adSpread: AD's own rounding; see compare)
 /// inconclusive  if the oracle is inconclusive or not finite,
 ///               or budget > maxRelativeBudget * |oracle| and budget > absoluteFloor
 /// kink(L, R)    ad in [min(L,R) - budget_side, max(L,R) + budget_side]  -> inconclusive
@@ -63,11 +64,32 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
         return t
     }
 
-    /// The estimate's error with its round-off part scaled by `evaluationNoise`.
-    func error(of estimate: Estimate) -> Double {
-        switch estimate.method {
+    /// The estimate's error with its round-off part scaled by `evaluationNoise`, plus what an
+    /// error of `evaluationError` in each value of f does to its difference quotient (see
+    /// `stencilWeight(_:)`).
+    func error(of estimate: Estimate, evaluationError: Double = 0) -> Double {
+        let own = switch estimate.method {
         case .gslCentral, .gslForward, .gslBackward: evaluationNoise * estimate.error
         default: estimate.truncationError + evaluationNoise * estimate.roundoffError
+        }
+        guard evaluationError > 0, estimate.step > 0 else { return own }
+        return own + OracleTolerance.stencilWeight(estimate.method) * evaluationError / estimate.step
+    }
+
+    /// `Σ |c_i|` of a method's difference quotient `Σ c_i f(x_i) / h`: how many times an error
+    /// in each value of f, divided by the step, reaches the estimate. Forward/backward 2, central
+    /// 1, 5-point (1 + 8 + 8 + 1) / 12, GSL central (its 5-point rule at h and h/2) 3, GSL's
+    /// 4-point forward rule 91; Richardson 4 (the central difference at its best step, times
+    /// what two levels of extrapolation do to noise); the complex step 0 (it takes no difference).
+    static func stencilWeight(_ method: DifferenceMethod) -> Double {
+        switch method {
+        case .forward, .backward: 2
+        case .central: 1
+        case .fivePoint: 1.5
+        case .richardson: 4
+        case .gslCentral: 3
+        case .gslForward, .gslBackward: 91
+        case .complexStep: 0
         }
     }
 
@@ -77,7 +99,16 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
     }
 
     /// The verdict on `ad` given the oracle's `estimate`; see the type's documentation.
-    public func compare(_ ad: Double, with estimate: Estimate) -> Comparison {
+    ///
+    /// What is known about how accurately f and AD are computed, when f is a graph (both 0 when
+    /// nothing is known):
+    /// - `evaluationError`: the typical error of one value of f (`eps * Workspace.roundingNoise(of:)`).
+    ///   The oracles' own round-off terms assume 2 ulps of |f|; a graph in which large intermediate
+    ///   values cancel or are amplified computes f far less accurately (absolutely, so also where
+    ///   f(x) = 0), and every difference quotient inherits that error divided by its step.
+    /// - `adSpread`: how far AD's own value moves with the rounding of f's intermediate values
+    ///   (see `Graph.jacobianRoundingSpread`); it is added to the oracle's error in the budget.
+    public func compare(_ ad: Double, with estimate: Estimate, adSpread: Double = 0, evaluationError: Double = 0) -> Comparison {
         let method = estimate.method.rawValue
         func result(_ v: Verdict, reference: Double, budget: Double) -> Comparison {
             Comparison(
@@ -111,7 +142,7 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
                 reference: oracle, budget: .nan)
         }
         let scale = Swift.max(abs(ad), abs(oracle))
-        let b = budget(error: error(of: estimate), scale: scale.isFinite ? scale : abs(oracle))
+        let b = budget(error: error(of: estimate, evaluationError: evaluationError) + adSpread, scale: scale.isFinite ? scale : abs(oracle))
         // Judged against the oracle's own value, not the AD value: an oracle that claims
         // 4.6e-5 ± 8.7e-5 is too rough to contradict any AD value (an aliased stencil does this).
         if b > maxRelativeBudget * abs(oracle), b > absoluteFloor {

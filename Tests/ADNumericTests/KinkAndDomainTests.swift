@@ -98,17 +98,23 @@ struct KinkAndDomainTests {
     }
 
     /// sin at 1e12: every stencil with a step relative to |x| aliases (the step spans many periods).
-    /// The asymptotic-ratio check catches it for central differences, but forward and 5-point
-    /// differences can pass it by chance and report a tiny error bar on a wrong value.
-    /// KNOWN ISSUE, unfixed: ADVerify's comparison stays inconclusive for the forward case because
-    /// the bar is large relative to the oracle's own tiny value, but not for the 5-point case.
+    /// The asymptotic-ratio check catches it for central differences; the 5-point rule, which can
+    /// pass that check by chance, must also agree with central differences at a smaller step
+    /// (which alias differently), so it is inconclusive too. Forward differences can still pass it
+    /// by chance and report a tiny error bar on a wrong value.
+    /// KNOWN ISSUE, unfixed for forward differences: ADVerify's comparison stays inconclusive
+    /// because the bar is large relative to the oracle's own tiny value.
     @Test(arguments: [DifferenceMethod.forward, .central, .fivePoint])
     func aliasingIsNotConfident(_ method: DifferenceMethod) {
         let x = 1e12
         let exact = Double.cos(x)
         let e = derivative(of: { Double.sin($0) }, at: x, method: method)
         guard e.status.isOK else { return }
-        withKnownIssue("aliasing at huge |x| is not always detected", isIntermittent: true) {
+        if method == .forward {
+            withKnownIssue("aliasing at huge |x| is not always detected", isIntermittent: true) {
+                #expect(abs(e.value - exact) <= 10 * e.error, "\(method): \(e.value) ± \(e.error) vs \(exact)")
+            }
+        } else {
             #expect(abs(e.value - exact) <= 10 * e.error, "\(method): \(e.value) ± \(e.error) vs \(exact)")
         }
     }

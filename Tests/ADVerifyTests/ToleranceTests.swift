@@ -109,6 +109,25 @@ struct ToleranceTests {
         #expect(compareModes(forward: 1.0, reverse: 1.0 + 1e-9, tolerance: large).verdict == .fail)
     }
 
+    @Test("f's own evaluation error enters through the stencil's weight and step; AD's own spread is added")
+    func evaluationErrorAndADSpread() {
+        // A central difference at step 1e-5 that claims 1e-12: off by 3e-10, it fails, unless each
+        // value of f is known to be off by 1e-15 (weight 1 / step: 1e-10, budget 1e-9).
+        let c = Estimate(value: 2.0, truncationError: 1e-12, roundoffError: 0, step: 1e-5, evaluations: 7, method: .central)
+        #expect(OracleTolerance.default.compare(2.0 + 3e-10, with: c).verdict == .fail)
+        #expect(OracleTolerance.default.compare(2.0 + 3e-10, with: c, evaluationError: 1e-15).verdict == .pass)
+        // The same evaluation error through GSL's 4-point forward rule (weight 91) at step 1e-8 is
+        // 9.1e-6: the budget is over 10% of the estimate, so inconclusive, not failed.
+        let g = Estimate(value: 2e-4, truncationError: 1e-12, roundoffError: 0, step: 1e-8, evaluations: 8, method: .gslForward)
+        #expect(OracleTolerance.default.compare(2e-4 + 1e-5, with: g, evaluationError: 1e-15).verdict.isInconclusive)
+        // The complex step takes no difference: f's evaluation error does not reach it, AD's own
+        // rounding spread does.
+        let z = Estimate(value: 0.347, truncationError: 0, roundoffError: 1e-16, step: 1e-20, evaluations: 2, method: .complexStep)
+        #expect(OracleTolerance.default.compare(0.347 + 8e-15, with: z, evaluationError: 1).verdict == .fail)
+        #expect(OracleTolerance.default.compare(0.347 + 8e-15, with: z, adSpread: 1e-15).verdict == .pass)
+        #expect(OracleTolerance.default.compare(0.347 + 8e-14, with: z, adSpread: 1e-15).verdict == .fail)
+    }
+
     @Test func agreeingDigitsClampsAndHandlesSpecialValues() {
         #expect(agreeingDigits(1, 1) == 17)
         #expect(agreeingDigits(0, -0.0) == 17)
