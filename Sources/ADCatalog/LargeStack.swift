@@ -24,7 +24,11 @@ enum LargeStack {
         thread.stackSize = size
         thread.start()
         done.wait()
-        return box.value!
+        // Take the result out of the box: the thread still holds the box (in its closure) until
+        // it has wound down, which may be after this returns.
+        let value = box.value!
+        box.value = nil
+        return value
     }
 
     /// The result, handed from the worker thread to the waiting one (the semaphore orders them).
