@@ -75,13 +75,7 @@ struct NetworkVerification {
         result.oracleEvaluations = evaluations
         result.worstAgreeingDigits = rows.compactMap(\.agreeingDigits).min()
         result.network = summary
-        if result.error != nil || checks.contains(where: { $0.comparison.verdict == .fail }) {
-            result.verdict = .fail
-        } else if checks.contains(where: { $0.comparison.verdict == .pass }) {
-            result.verdict = .pass
-        } else {
-            result.verdict = .inconclusive(reason: "no check could decide")
-        }
+        result.verdict = caseVerdict(checks, stoppedWithError: result.error != nil)
         return result
     }
 

@@ -125,13 +125,7 @@ struct CaseVerification {
         result.checks = checks
         result.oracleEvaluations = evaluations
         result.worstAgreeingDigits = rows.compactMap(\.agreeingDigits).min()
-        if checks.contains(where: { $0.comparison.verdict == .fail }) {
-            result.verdict = .fail
-        } else if checks.contains(where: { $0.comparison.verdict == .pass }) {
-            result.verdict = .pass
-        } else {
-            result.verdict = .inconclusive(reason: "no check could decide")
-        }
+        result.verdict = caseVerdict(checks, stoppedWithError: false)
         return result
     }
 
@@ -344,6 +338,14 @@ struct CaseVerification {
         if i < n { e[i] = 1 }
         return e
     }
+}
+
+/// A case's verdict: fail when it stopped with an error or a check failed, pass when a check
+/// passed, inconclusive when no check could decide.
+func caseVerdict(_ checks: [Check], stoppedWithError: Bool) -> Verdict {
+    if stoppedWithError || checks.contains(where: { $0.comparison.verdict == .fail }) { return .fail }
+    if checks.contains(where: { $0.comparison.verdict == .pass }) { return .pass }
+    return .inconclusive(reason: "no check could decide")
 }
 
 /// fail over pass over inconclusive: a row fails if any check fails, passes if one passes.
