@@ -19,6 +19,10 @@ public struct BenchOptions: Sendable {
     public var catalogueCommand: [String]?
     /// Python peers to run, or nil.
     public var python: PythonPeers?
+    /// Only these measurements (keys `family/label/size/method`, `mlp/threads-T/B/…`), for
+    /// re-measuring suspected regressions; nil measures everything. The error curve, the
+    /// catalogue and the Python peers are left out when it is set.
+    public var only: Set<String>?
 
     public init(quick: Bool, families: Set<String>? = nil, casesDirectory: String = "cases", catalogueCommand: [String]? = nil, python: PythonPeers? = nil) {
         self.quick = quick
@@ -31,7 +35,20 @@ public struct BenchOptions: Sendable {
     /// Every family name `--family` accepts.
     public static let familyNames = ["sum-sin-exp", "chain", "jacobian", "textbook", "mlp", "error-curve", "catalogue"]
 
-    func includes(_ family: String) -> Bool { families?.contains(family) ?? true }
+    func includes(_ family: String) -> Bool {
+        (families?.contains(family) ?? true) && wantsAny(family + "/")
+    }
+
+    /// Whether the measurement with this key is to be taken.
+    func wants(_ key: String) -> Bool { only?.contains(key) ?? true }
+
+    /// Whether any measurement to be taken has a key starting with `prefix`.
+    func wantsAny(_ prefix: String) -> Bool { only?.contains { $0.hasPrefix(prefix) } ?? true }
+
+    /// Whether anything at this size (and label) of the family is to be measured.
+    func wants(family: String, size: Int, label: String? = nil) -> Bool {
+        wantsAny([family, label, String(size)].compactMap { $0 }.joined(separator: "/") + "/")
+    }
 
     /// sum-sin-exp sizes.
     var sumSinExpSizes: [Int] { quick ? [10, 100, 1_000, 10_000] : [10, 100, 1_000, 10_000, 100_000, 1_000_000] }
@@ -54,7 +71,7 @@ public struct Benchmark {
 
     public init(options: BenchOptions, progress: @escaping (String) -> Void = { _ in }) {
         self.options = options
-        sampler = Sampler(settings: options.quick ? .quick : .full)
+        sampler = Sampler(settings: options.only != nil ? .remeasure : options.quick ? .quick : .full)
         self.progress = progress
     }
 
@@ -65,11 +82,15 @@ public struct Benchmark {
         report.peers = Benchmark.swiftPeers
         if options.includes("sum-sin-exp") { report.families.append(sumSinExp()) }
         if options.includes("chain") { report.families.append(chain()) }
-        if options.includes("jacobian") { report.families += jacobians() }
+        if options.families?.contains("jacobian") ?? true, options.wantsAny("jacobian-") { report.families += jacobians() }
         if options.includes("textbook") { report.families.append(textbook()) }
-        if options.includes("mlp") { report.network = NetworkBench(sampler: sampler, progress: progress).run(batches: options.batches) }
-        if options.includes("error-curve") { report.errorCurve = Benchmark.errorCurve() }
-        if let python = options.python {
+        if options.includes("mlp") {
+            report.network = NetworkBench(sampler: sampler, progress: progress).run(batches: options.batches) { threads, batch in
+                options.wantsAny("mlp/threads-\(threads)/\(batch)/")
+            }
+        }
+        if options.only == nil, options.includes("error-curve") { report.errorCurve = Benchmark.errorCurve() }
+        if options.only == nil, let python = options.python {
             progress("python peers")
             let (infos, measurements) = python.run(sizes: options.sumSinExpSizes.filter { $0 <= 10_000 }, settings: sampler.settings)
             report.peers += infos
@@ -77,7 +98,7 @@ public struct Benchmark {
                 if let i = report.families.firstIndex(where: { $0.name == m.family }) { report.families[i].measurements.append(m) }
             }
         }
-        if options.includes("catalogue"), let command = options.catalogueCommand {
+        if options.only == nil, options.includes("catalogue"), let command = options.catalogueCommand {
             progress("catalogue: \(command.joined(separator: " "))")
             report.catalogue = CatalogueRun.time(command, runs: options.quick ? 3 : 5, buildConfiguration: environment.buildConfiguration)
         }
@@ -117,10 +138,11 @@ public struct Benchmark {
     ) -> [MethodTiming] {
         var out: [MethodTiming] = []
         let primal = { h.primal() }
-        out.append(measurePrimal(family: family, size: size, label: label, primal))
+        func wanted(_ method: MethodID) -> Bool { options.wants(MethodTiming.key(family: family, label: label, size: size, method: method)) }
+        if wanted(.primal) { out.append(measurePrimal(family: family, size: size, label: label, primal)) }
         let reference = h.run(h.reverse).gradient
         let scale = Swift.max(1, abs(h.primal()) / Swift.max(reference.map(abs).max() ?? 0, .leastNormalMagnitude))
-        out.append(measure(family: family, size: size, label: label, method: .reverse, primal: primal, h.reverse, evaluations: 1))
+        if wanted(.reverse) { out.append(measure(family: family, size: size, label: label, method: .reverse, primal: primal, h.reverse, evaluations: 1)) }
         guard loops else { return out }
         var methods: [(MethodID, () -> Double)] = [
             (.forwardVector, h.forwardVector), (.forwardScalar, h.forwardScalar),
@@ -128,7 +150,7 @@ public struct Benchmark {
             (.fivePoint, h.fivePointDifferences), (.gslCentral, h.gslCentral),
         ]
         if h.graph.isAnalytic { methods.append((.complexStep, h.complexStep)) }
-        for (method, body) in methods {
+        for (method, body) in methods where wanted(method) {
             let (gradient, evaluations) = h.run(body)
             let sweeps: Int? = switch method {
             case .forwardVector: h.forwardChunks
@@ -172,17 +194,19 @@ public struct Benchmark {
         let primal = { h.primal() }
         let value = h.primal()
         let reference = h.run(h.reverse).gradient
-        func timed(_ method: MethodID, _ body: () -> Double, difference: Double) -> MethodTiming {
-            measure(
+        var out: [MethodTiming] = []
+        func timed(_ method: MethodID, _ body: () -> Double, difference: @autoclosure () -> Double) {
+            guard options.wants(MethodTiming.key(family: family, label: label, size: size, method: method)) else { return }
+            let d = difference()
+            out.append(measure(
                 family: family, size: size, label: label, method: method, primal: primal, body, evaluations: 1,
-                agreement: difference, note: Benchmark.disagreement(method, difference))
+                agreement: d, note: Benchmark.disagreement(method, d)))
         }
-        return [
-            timed(.nativeClosure, native, difference: relativeDifference([native()], [value])),
-            timed(.handAdjoint, hand, difference: relativeDifference(handGradient(), reference)),
-            timed(.swiftADValue, swiftValue, difference: relativeDifference([swiftValue()], [value])),
-            timed(.swiftADGradient, { swiftGradient()[0] }, difference: relativeDifference(swiftGradient(), reference)),
-        ]
+        timed(.nativeClosure, native, difference: relativeDifference([native()], [value]))
+        timed(.handAdjoint, hand, difference: relativeDifference(handGradient(), reference))
+        timed(.swiftADValue, swiftValue, difference: relativeDifference([swiftValue()], [value]))
+        timed(.swiftADGradient, { swiftGradient()[0] }, difference: relativeDifference(swiftGradient(), reference))
+        return out
     }
 
     // MARK: - Families
@@ -192,7 +216,7 @@ public struct Benchmark {
             name: "sum-sin-exp",
             description: "f(x) = Σ_{i=0}^{n-2} [sin(x_i) x_{i+1} + exp(x_i / n)] at x_i = 0.5 sin(i) + 0.1: the gradient's cost against n.",
             sizeName: "n")
-        for n in options.sumSinExpSizes {
+        for n in options.sumSinExpSizes where options.wants(family: family.name, size: n) {
             guard let graph = try? Family.sumSinExp(n: n) else { continue }
             let point = Family.sumSinExpPoint(n: n)
             let h = GraphHarness(graph: graph, point: point)
@@ -221,7 +245,7 @@ public struct Benchmark {
             name: "chain",
             description: "One input through d nested elementary functions (sin, asin, exp, log, sqrt, ^2 in turn) at x = 0.7: one forward sweep against one reverse sweep.",
             sizeName: "d")
-        for d in options.chainDepths {
+        for d in options.chainDepths where options.wants(family: family.name, size: d) {
             guard let graph = try? Family.chain(depth: d) else { continue }
             let h = GraphHarness(graph: graph, point: Family.chainPoint)
             family.graphs.append(Benchmark.graphSize(h, size: d))
@@ -240,7 +264,7 @@ public struct Benchmark {
             description: "R^n -> R^100, the same function: the full Jacobian by forward and reverse mode as n grows.",
             sizeName: "n")
         for size in options.jacobianSizes {
-            for (family, n, m) in [(0, 100, size), (1, size, 100)] {
+            for (family, n, m) in [(0, 100, size), (1, size, 100)] where options.wants(family: family == 0 ? byOutputs.name : byInputs.name, size: size) {
                 guard let graph = try? Family.jacobian(inputs: n, outputs: m) else { continue }
                 let h = GraphHarness(graph: graph, point: Family.jacobianPoint(n: n))
                 var result = family == 0 ? byOutputs : byInputs
@@ -250,13 +274,18 @@ public struct Benchmark {
                 let forward = (try? check.jacobianForward(at: h.point).entries) ?? []
                 let reverse = (try? check.jacobianReverse(at: h.point).entries) ?? []
                 let difference = relativeDifference(forward, reverse)
-                result.measurements.append(measurePrimal(family: result.name, size: size, primal))
-                result.measurements.append(measure(
-                    family: result.name, size: size, method: .jacobianForward, primal: primal, h.jacobianForward,
-                    evaluations: h.forwardChunks, agreement: difference, note: Benchmark.disagreement(.jacobianForward, difference)))
-                result.measurements.append(measure(
-                    family: result.name, size: size, method: .jacobianReverse, primal: primal, h.jacobianReverse,
-                    evaluations: m, agreement: difference, note: Benchmark.disagreement(.jacobianReverse, difference)))
+                func wanted(_ method: MethodID) -> Bool { options.wants(MethodTiming.key(family: result.name, label: nil, size: size, method: method)) }
+                if wanted(.primal) { result.measurements.append(measurePrimal(family: result.name, size: size, primal)) }
+                if wanted(.jacobianForward) {
+                    result.measurements.append(measure(
+                        family: result.name, size: size, method: .jacobianForward, primal: primal, h.jacobianForward,
+                        evaluations: h.forwardChunks, agreement: difference, note: Benchmark.disagreement(.jacobianForward, difference)))
+                }
+                if wanted(.jacobianReverse) {
+                    result.measurements.append(measure(
+                        family: result.name, size: size, method: .jacobianReverse, primal: primal, h.jacobianReverse,
+                        evaluations: m, agreement: difference, note: Benchmark.disagreement(.jacobianReverse, difference)))
+                }
                 if family == 0 { byOutputs = result } else { byInputs = result }
             }
         }
@@ -275,7 +304,7 @@ public struct Benchmark {
             description: "The worked examples of the seeds, from cases/textbook: Peharz's f(x) = sqrt(x² + exp(x²)) + cos(x² + exp(x²)) at x = 2 and others, each at its case's point.",
             sizeName: "inputs")
         let catalog = Catalog.load(paths: [options.casesDirectory + "/textbook"])
-        for id in Benchmark.textbookCases {
+        for id in Benchmark.textbookCases where options.wantsAny(family.name + "/" + id + "/") {
             guard let c = catalog.cases.first(where: { $0.id == id }) else {
                 family.skipped.append("\(id): not found in \(options.casesDirectory)/textbook")
                 continue

@@ -139,7 +139,10 @@ public struct MethodTiming: Codable, Sendable, Hashable {
     public var note: String?
 
     /// The key of this measurement in a baseline: `family/label/size/method`.
-    public var key: String {
+    public var key: String { MethodTiming.key(family: family, label: label, size: size, method: method) }
+
+    /// `family/label/size/method` (no label: `family/size/method`).
+    public static func key(family: String, label: String?, size: Int, method: MethodID) -> String {
         [family, label, String(size), method.rawValue].compactMap { $0 }.joined(separator: "/")
     }
 
@@ -221,6 +224,8 @@ public struct NetworkTiming: Codable, Sendable, Hashable {
     /// `GEMM time / (loss + gradient) time`, the median of pairs of the two: the share of
     /// the GEMM-only rate that loss + gradient reaches on the same shapes.
     public var gemmShare: Double
+    /// `(loss + gradient) / GEMMs`, pair by pair (nil in results written before it was kept).
+    public var gemmRatio: Spread?
     /// Floating-point operations of the GEMMs of one loss + gradient.
     public var gemmFlops: Double
     /// GFLOP/s of the GEMMs alone.

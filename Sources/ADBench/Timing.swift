@@ -13,6 +13,31 @@ func monotonicNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
+/// Nanoseconds of CPU time this thread has run (`CLOCK_THREAD_CPUTIME_ID`). Time the thread
+/// spends waiting for a core that other processes hold is not counted, so a busy machine slows
+/// a sample only through shared caches, not by taking the core away mid-sample.
+@inline(never)
+func threadCPUNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// Which clock a sample is timed by.
+public enum TimingClock: String, Codable, Sendable, Hashable {
+    /// The calling thread's CPU time: for work done on the calling thread alone.
+    case threadCPU = "thread-cpu"
+    /// Wall-clock time: for work spread over threads (OpenBLAS with more than one).
+    case wall
+
+    func now() -> UInt64 {
+        switch self {
+        case .threadCPU: threadCPUNanoseconds()
+        case .wall: monotonicNanoseconds()
+        }
+    }
+}
+
 /// Where timed results go, so the optimizer cannot drop the work that produced them.
 nonisolated(unsafe) private var sinkBits: UInt64 = 0
 
@@ -30,6 +55,9 @@ public struct Spread: Codable, Sendable, Hashable {
     /// The lower and upper quartiles (nil when given only median, min and max).
     public var lowerQuartile: Double?
     public var upperQuartile: Double?
+    /// The samples themselves, in the order they were taken (nil in results written before
+    /// they were kept): the regression gate's rank test and bootstrap use them.
+    public var samples: [Double]?
 
     public init(median: Double, min: Double, max: Double, count: Int) {
         self.median = median
@@ -55,6 +83,17 @@ public struct Spread: Codable, Sendable, Hashable {
         }
         lowerQuartile = quantile(0.25)
         upperQuartile = quantile(0.75)
+        samples = values
+    }
+
+    /// The samples, or what stands for them in older results: the quartiles and the median
+    /// (the extremes left out), each as often as its share of the count.
+    public var values: [Double] {
+        if let samples, !samples.isEmpty { return samples }
+        guard let lowerQuartile, let upperQuartile else { return [median] }
+        let quarter = Swift.max(1, count / 4)
+        return Array(repeating: lowerQuartile, count: quarter) + Array(repeating: median, count: Swift.max(1, count - 2 * quarter))
+            + Array(repeating: upperQuartile, count: quarter)
     }
 
     /// `(max - min) / median`: how far the samples scatter around the median.
@@ -72,6 +111,7 @@ public struct Spread: Codable, Sendable, Hashable {
         var s = Spread(median: median * factor, min: min * factor, max: max * factor, count: count)
         s.lowerQuartile = lowerQuartile.map { $0 * factor }
         s.upperQuartile = upperQuartile.map { $0 * factor }
+        s.samples = samples.map { $0.map { $0 * factor } }
         return s
     }
 }
@@ -98,6 +138,9 @@ public struct TimingSettings: Codable, Sendable, Hashable {
     public static let full = TimingSettings()
     /// Quick runs (CI): 7 pairs of samples of at least 10 ms, one second per measurement.
     public static let quick = TimingSettings(sampleSeconds: 0.01, pairs: 7, minimumPairs: 3, budgetSeconds: 1)
+    /// Re-measuring a suspected regression: 15 pairs of samples of at least 20 ms, at least 9
+    /// pairs, up to two seconds per measurement.
+    public static let remeasure = TimingSettings(sampleSeconds: 0.02, pairs: 15, minimumPairs: 9, budgetSeconds: 2)
 }
 
 /// A method timed against the primal in alternating pairs.
@@ -117,15 +160,20 @@ public struct PairTiming: Codable, Sendable, Hashable {
 /// the machine's speed cancels within the run.
 public struct Sampler: Sendable {
     public var settings: TimingSettings
+    /// The clock samples are timed by: the thread's CPU time unless the work uses other threads.
+    public var clock: TimingClock
 
-    public init(settings: TimingSettings) { self.settings = settings }
+    public init(settings: TimingSettings, clock: TimingClock = .threadCPU) {
+        self.settings = settings
+        self.clock = clock
+    }
 
     /// Seconds for `repetitions` calls of `body`.
     func time(_ repetitions: Int, _ body: () -> Double) -> Double {
         var accumulated = 0.0
-        let start = monotonicNanoseconds()
+        let start = clock.now()
         for _ in 0..<repetitions { accumulated += body() }
-        let end = monotonicNanoseconds()
+        let end = clock.now()
         consume(accumulated)
         return Double(end &- start) * 1e-9
     }

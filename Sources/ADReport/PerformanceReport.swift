@@ -13,7 +13,7 @@ public enum PerformanceReport {
 
     /// Writes performance.md, performance.json and the plots into `directory`, each atomically.
     @discardableResult
-    public static func write(_ report: BenchReport, comparison: [BaselineComparison]?, to directory: String) throws(ReportError) -> [String] {
+    public static func write(_ report: BenchReport, comparison: BenchComparison?, to directory: String, markdown writeMarkdown: Bool = true, json writeJSON: Bool = true) throws(ReportError) -> [String] {
         let writer = ReportWriter(directory: directory)
         let plots = self.plots(report)
         let markdown = render(report, comparison: comparison, plots: Set(plots.map(\.file)))
@@ -24,21 +24,25 @@ public enum PerformanceReport {
             throw ReportError(path: writer.path("performance.json"), reason: "\(error)")
         }
         var written: [String] = []
-        for (file, plot) in plots { written.append(try writer.write(Data(SVGPlot.render(plot, width: 860, height: 480).utf8), to: file)) }
-        written.append(try writer.write(json, to: "performance.json"))
-        written.append(try writer.write(Data(markdown.utf8), to: "performance.md"))
+        if writeMarkdown {
+            for (file, plot) in plots { written.append(try writer.write(Data(SVGPlot.render(plot, width: 860, height: 480).utf8), to: file)) }
+        }
+        if writeJSON { written.append(try writer.write(json, to: "performance.json")) }
+        if writeMarkdown { written.append(try writer.write(Data(markdown.utf8), to: "performance.md")) }
         return written
     }
 
     // MARK: - Markdown
 
     /// The whole report. `plots` names the plot files written beside it.
-    public static func render(_ r: BenchReport, comparison: [BaselineComparison]?, plots: Set<String>) -> String {
+    public static func render(_ r: BenchReport, comparison: BenchComparison?, plots: Set<String>) -> String {
         var parts: [String] = []
         parts.append("# adverify performance report")
         parts.append(header(r))
         parts.append("## Targets\n\n" + targetTable(r))
-        if let comparison { parts.append("## Against the baseline\n\n" + comparisonSection(comparison)) }
+        if let comparison {
+            parts.append("## Against the baseline\n\n" + PerformanceComparison.headline(comparison) + " The whole comparison is in `\(PerformanceComparison.fileName)`.")
+        }
         if let f = r.family("sum-sin-exp") { parts.append(scaling(f, plots: plots)) }
         if let f = r.family("chain") { parts.append(chain(f, plots: plots)) }
         if let m = r.family("jacobian-m") { parts.append(crossover(m, r.family("jacobian-n"), plots: plots)) }
@@ -61,7 +65,7 @@ public enum PerformanceReport {
                 ["build", e.buildConfiguration == "release" ? "release (-O)" : "**\(e.buildConfiguration): these numbers say nothing about speed**"],
                 ["versions", Markdown.text("adverify \(e.adverify), Swift \(e.swift), GSL \(e.gsl)")],
                 ["BLAS", Markdown.text("\(e.blas), \(e.blasThreads) thread\(e.blasThreads == 1 ? "" : "s")")],
-                ["samples", "≥ \(String(format: "%.0f", r.settings.sampleSeconds * 1e3)) ms each, up to \(r.settings.pairs) alternating pairs (at least \(r.settings.minimumPairs)) per measurement"],
+                ["samples", "≥ \(String(format: "%.0f", r.settings.sampleSeconds * 1e3)) ms of the timing thread's CPU time each (wall-clock time for the MLP with more than one OpenBLAS thread), up to \(r.settings.pairs) alternating pairs (at least \(r.settings.minimumPairs)) per measurement"],
             ]),
         ]
         lines.append("")
@@ -75,33 +79,6 @@ public enum PerformanceReport {
         return Markdown.table(["", "target", "measured", "note"], rows: r.targets.map { t in
             [t.met.map { $0 ? "✓" : "✗" } ?? "—", Markdown.text(t.target), Markdown.text(t.measured), Markdown.text(t.note ?? "")]
         })
-    }
-
-    /// The comparison with the baseline as a Markdown table: regressions first, then the rest.
-    public static func comparisonTable(_ rows: [BaselineComparison], baseline: Baseline) -> String {
-        let regressions = rows.filter { $0.status == .regression }
-        var text = "Against the baseline (\(baseline.createdAt), \(baseline.quick ? "quick" : "full") run): "
-        text += "\(rows.filter { $0.status == .ok }.count) ok, \(regressions.count) regressed, "
-        text += "\(rows.filter { $0.status == .improved }.count) improved, \(rows.filter { $0.status == .missing }.count) not measured, "
-        text += "\(rows.filter { $0.status == .new }.count) new. A ratio regresses above \(Numbers.short(baseline.factor))x its baseline and \(Numbers.short(baseline.slack)) above it.\n\n"
-        let order: [BaselineComparison.Status] = [.regression, .improved, .ok, .new, .missing]
-        let sorted = rows.sorted { order.firstIndex(of: $0.status)! < order.firstIndex(of: $1.status)! }
-        text += Markdown.table(["", "ratio", "quantity", "baseline", "now", "change"], align: [.left, .left, .left, .right, .right, .right], rows: sorted.map { c in
-            [
-                c.status == .regression ? "✗ regression" : c.status == .improved ? "improved" : c.status == .ok ? "✓" : c.status.rawValue,
-                Markdown.code(c.key), Markdown.text(c.description),
-                c.baseline.map(ratio) ?? "", c.current.map(ratio) ?? "", c.change.map { String(format: "%.2fx", $0) } ?? "",
-            ]
-        })
-        return text
-    }
-
-    static func comparisonSection(_ rows: [BaselineComparison]) -> String {
-        let regressions = rows.filter { $0.status == .regression }
-        let head = regressions.isEmpty
-            ? "No ratio regressed (\(rows.filter { $0.status == .ok || $0.status == .improved }.count) compared)."
-            : "**\(regressions.count) ratio\(regressions.count == 1 ? "" : "s") regressed:** " + regressions.map { Markdown.code($0.key) }.joined(separator: ", ") + "."
-        return head + " The full table is printed by `adverify bench --baseline`."
     }
 
     // MARK: Families

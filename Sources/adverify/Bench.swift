@@ -22,10 +22,21 @@ struct Bench: ParsableCommand {
             10 ms, after a warm-up; reports give the median ratio with min and max. Writes \
             reports/performance.md, performance.json and the SVG plots it references.
 
-            --baseline FILE compares the run's ratios with FILE and prints the comparison; a ratio \
-            above 1.5x its baseline (and 0.25 above it) is a regression. --update-baseline writes \
-            the run's ratios to FILE (default reports/baseline.json). Build with -c release: a \
-            debug build's numbers say nothing.
+            --baseline FILE compares the run's ratios with FILE: a baseline.json, or the \
+            performance.json of any earlier run (another revision benchmarked in the same job, \
+            say; --thresholds then lends it the committed baseline's noise). A ratio regresses \
+            when its median is above its entry's threshold times the baseline (at least 1.2x, \
+            and more where the baseline's own runs moved more) and a Mann-Whitney U test on \
+            the pair ratios says it is slower at p < 0.001; suspects are re-measured with more \
+            pairs and only what stays slower fails. Ratios too noisy to show a 1.5x slowdown \
+            are reported, not gated. The comparison goes to performance-comparison.md (sized \
+            for a pull-request comment; appended to $GITHUB_STEP_SUMMARY when that is set) \
+            and performance-comparison.json.
+
+            --update-baseline writes the runs' ratios to FILE (default reports/baseline.json); \
+            with --runs N (9 for a committed baseline) it takes N runs, cycling the machine's load through quiet, one core \
+            busy and two cores busy, so that every entry's threshold covers the noise CI sees. \
+            Build with -c release: a debug build's numbers say nothing.
 
             Exit codes: 0 done (no regression), 1 a regression against the baseline, 2 usage error \
             or unreadable baseline.
@@ -40,6 +51,24 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Write this run's ratios as the new baseline.")
     var updateBaseline = false
+
+    @Option(help: ArgumentHelp("With --update-baseline: runs to make the baseline from, the load cycling quiet, 1 core busy, 2 cores busy.", valueName: "n"))
+    var runs = 1
+
+    @Option(help: ArgumentHelp("Thresholds and gating from this baseline.json, for a --baseline that is a performance.json.", valueName: "file"))
+    var thresholds: String?
+
+    @Option(help: ArgumentHelp("What to write besides the comparison: md (performance.md and plots), json (performance.json), benchmark-action (benchmark-action.json, github-action-benchmark's customSmallerIsBetter).", valueName: "list"))
+    var format = "md,json"
+
+    @Flag(help: "Do not re-measure suspected regressions (decide on the first measurement).")
+    var noRemeasure = false
+
+    /// Re-measuring runs in a child process: a fresh process lays out its heap anew, and the
+    /// ratio of a sub-microsecond call can depend on that layout, so a suspect is judged again
+    /// on an independent draw.
+    @Option(help: .hidden)
+    var measureOnly: String?
 
     @Option(name: .customLong("report"), help: ArgumentHelp("Folder for performance.md, performance.json and the plots.", valueName: "dir"))
     var reportDirectory = "reports"
@@ -62,6 +91,21 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if let peers, peers != "python" { throw ValidationError("--peers takes 'python', not '\(peers)'") }
         _ = try families()
+        _ = try formats()
+        if runs < 1 || runs > 30 { throw ValidationError("--runs takes 1 to 30, not \(runs)") }
+        if runs > 1 && !updateBaseline { throw ValidationError("--runs goes with --update-baseline") }
+        if runs > 1 && from != nil { throw ValidationError("--runs measures; it cannot go with --from") }
+        if thresholds != nil && baseline == nil { throw ValidationError("--thresholds goes with --baseline") }
+    }
+
+    static let formatNames = ["md", "json", "benchmark-action"]
+
+    func formats() throws -> Set<String> {
+        let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for name in names where !Bench.formatNames.contains(name) {
+            throw ValidationError("unknown format '\(name)'; the formats are \(Bench.formatNames.joined(separator: ", "))")
+        }
+        return Set(names)
     }
 
     func families() throws -> Set<String>? {
@@ -77,39 +121,78 @@ struct Bench: ParsableCommand {
         let baselinePath = baseline ?? (updateBaseline ? reportDirectory + "/baseline.json" : nil)
         var previous: Baseline?
         if let baselinePath, !updateBaseline {
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: baselinePath))
-                previous = try BenchJSON.decoder.decode(Baseline.self, from: data)
-            } catch {
-                Console.error("\(baselinePath): cannot read the baseline: \(Bench.reason(error))")
-                Console.error("(write one with: adverify bench --quick --baseline \(baselinePath) --update-baseline)")
-                throw ExitCode(2)
-            }
+            let noise = try thresholds.map { try Bench.loadBaseline($0, noise: nil) }
+            previous = try Bench.loadBaseline(baselinePath, noise: noise)
         }
         let started = ISO8601DateFormatter().string(from: Date())
-        let report: BenchReport
+        var reports: [BenchReport] = []
+        var loads: [String] = []
         if let from {
             do {
                 var earlier = try BenchJSON.decoder.decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: from)))
                 earlier.targets = Benchmark.judge(earlier)
-                report = earlier
+                reports = [earlier]
             } catch {
                 Console.error("\(from): cannot read the benchmark results: \(Bench.reason(error))")
                 throw ExitCode(2)
             }
         } else {
-            let options = BenchOptions(
-                quick: quick, families: try families(), casesDirectory: cases,
-                catalogueCommand: Bench.executable.map { [$0, "run", cases, "--report", NSTemporaryDirectory() + "adverify-bench-run", "--quiet"] },
-                python: peers == "python" ? PythonPeers(python: python) : nil)
-            let progress = Progress()
-            report = Benchmark(options: options, progress: progress.show).run(environment: Bench.environment, startedAt: started)
-            progress.finish()
+            var options = try self.options()
+            if let measureOnly {
+                options.only = Set(measureOnly.split(separator: ",").map(String.init))
+                options.catalogueCommand = nil
+                options.python = nil
+            }
+            for k in 0..<runs {
+                let busy = runs == 1 ? 0 : k % 3
+                if runs > 1 { Console.error("run \(k + 1) of \(runs): \(LoadGenerator.describe(threads: busy))") }
+                let load = LoadGenerator(threads: busy)
+                let progress = Progress()
+                var runOptions = options
+                // The error curve and the catalogue's time are not ratios: once is enough.
+                if k > 0 { runOptions.catalogueCommand = nil; runOptions.python = nil }
+                reports.append(Benchmark(options: runOptions, progress: progress.show).run(environment: Bench.environment, startedAt: started))
+                progress.finish()
+                load.stop()
+                loads.append(LoadGenerator.describe(threads: busy))
+            }
+        }
+        let report = reports[0]
+
+        var comparison: BenchComparison?
+        if let previous, let baselinePath {
+            var rows = previous.compare(report)
+            let suspects = rows.filter(\.isSuspect)
+            if !suspects.isEmpty, from == nil, !noRemeasure {
+                let keys = previous.measurementKeys(for: suspects)
+                Console.error("re-measuring \(suspects.count) suspected regression\(suspects.count == 1 ? "" : "s") (\(keys.count) measurement\(keys.count == 1 ? "" : "s")) in a new process, with more pairs")
+                if let again = remeasure(keys) {
+                    rows = previous.confirm(rows, remeasured: again)
+                } else {
+                    Console.error("re-measuring failed; the first measurement decides")
+                }
+            }
+            comparison = BenchComparison(baseline: previous, source: baselinePath, environment: report.environment, rows: rows)
         }
 
-        let comparison = previous.map { $0.compare(report) }
+        let formats = try self.formats()
         do {
-            let written = try PerformanceReport.write(report, comparison: comparison, to: reportDirectory)
+            var written: [String] = []
+            if formats.contains("md") || formats.contains("json") {
+                written += try PerformanceReport.write(report, comparison: comparison, to: reportDirectory, markdown: formats.contains("md"), json: formats.contains("json"))
+            }
+            let writer = ReportWriter(directory: reportDirectory)
+            if formats.contains("benchmark-action") {
+                let data: Data
+                do { data = try PerformanceComparison.benchmarkAction(report) } catch { throw ReportError(path: writer.path(PerformanceComparison.benchmarkActionFileName), reason: "\(error)") }
+                written.append(try writer.write(data, to: PerformanceComparison.benchmarkActionFileName))
+            }
+            if let comparison {
+                let data: Data
+                do { data = try BenchJSON.encoder.encode(comparison) } catch { throw ReportError(path: writer.path(PerformanceComparison.jsonFileName), reason: "\(error)") }
+                written.append(try writer.write(data, to: PerformanceComparison.jsonFileName))
+                written.append(try writer.write(Data(PerformanceComparison.render(comparison).utf8), to: PerformanceComparison.fileName))
+            }
             Console.out("reports: \(written.joined(separator: ", "))")
         } catch {
             Console.error("\(error)")
@@ -118,23 +201,108 @@ struct Bench: ParsableCommand {
         Console.out(PerformanceReport.targetTable(report))
         if updateBaseline, let baselinePath {
             do {
-                let data = try BenchJSON.encoder.encode(Baseline(report: report, createdAt: report.startedAt))
+                let made = Baseline(runs: reports, loads: from == nil ? loads : nil, createdAt: report.startedAt, revision: Bench.revision)
+                let data = try BenchJSON.encoder.encode(made)
                 let directory = (baselinePath as NSString).deletingLastPathComponent
                 try ReportWriter(directory: directory).write(data, to: (baselinePath as NSString).lastPathComponent)
-                Console.out("baseline: \(baselinePath) (\(Baseline.entries(of: report).count) ratios)")
+                let gated = made.entries.filter(\.gated).count
+                Console.out("baseline: \(baselinePath) (\(made.entries.count) ratios, \(gated) gated, from \(reports.count) run\(reports.count == 1 ? "" : "s"))")
             } catch {
                 Console.error("\(baselinePath): cannot write the baseline: \(Bench.reason(error))")
                 throw ExitCode(2)
             }
         }
-        if let comparison, let previous {
-            Console.out(PerformanceReport.comparisonTable(comparison, baseline: previous))
-            let regressions = comparison.filter { $0.status == .regression }.count
-            if regressions > 0 {
-                Console.error("\(regressions) ratio\(regressions == 1 ? "" : "s") regressed against \(baselinePath ?? "the baseline")")
+        if let comparison {
+            Console.out(Bench.summary(comparison))
+            if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+                Bench.append(PerformanceComparison.render(comparison), to: summary)
+            }
+            if !comparison.passed {
+                Console.error("\(comparison.regressions.count) ratio\(comparison.regressions.count == 1 ? "" : "s") regressed against \(comparison.baselineSource)")
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// Runs this binary with `--measure-only` for `keys` and reads back its results (nil when
+    /// it could not run or wrote nothing).
+    func remeasure(_ keys: Set<String>) -> BenchReport? {
+        guard let executable = Bench.executable else { return nil }
+        let directory = NSTemporaryDirectory() + "adverify-remeasure-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        var arguments = ["bench", "--measure-only", keys.sorted().joined(separator: ","), "--report", directory, "--format", "json", "--cases", cases]
+        if quick { arguments.append("--quick") }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: directory + "/performance.json") else { return nil }
+        return try? BenchJSON.decoder.decode(BenchReport.self, from: data)
+    }
+
+    /// The benchmark's options from the flags.
+    func options() throws -> BenchOptions {
+        BenchOptions(
+            quick: quick, families: try families(), casesDirectory: cases,
+            catalogueCommand: Bench.executable.map { [$0, "run", cases, "--report", NSTemporaryDirectory() + "adverify-bench-run", "--quiet"] },
+            python: peers == "python" ? PythonPeers(python: python) : nil)
+    }
+
+    /// A baseline.json, or a performance.json of an earlier run (with `noise`'s thresholds).
+    static func loadBaseline(_ path: String, noise: Baseline?) throws -> Baseline {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            if object?["families"] != nil {
+                let report = try BenchJSON.decoder.decode(BenchReport.self, from: data)
+                return Baseline(report: report, createdAt: report.startedAt, noise: noise)
+            }
+            return try BenchJSON.decoder.decode(Baseline.self, from: data)
+        } catch {
+            Console.error("\(path): cannot read the baseline: \(Bench.reason(error))")
+            Console.error("(write one with: adverify bench --quick --baseline \(path) --update-baseline --runs 9, or give the performance.json of an earlier run)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// What the terminal shows of a comparison: the verdict and every row that is not plain ok.
+    static func summary(_ c: BenchComparison) -> String {
+        var text = PerformanceComparison.headline(c)
+        if c.machineDiffers { text += "\nThe baseline was measured on another machine: " + c.machineDifferences.joined(separator: "; ") }
+        let notable = c.rows.filter { $0.status == .regression || $0.status == .improved || $0.status == .slower || $0.firstChange != nil }
+        if !notable.isEmpty { text += "\n\n" + PerformanceComparison.table(notable) }
+        return text
+    }
+
+    /// Appends `text` to a file (the job summary), creating it; a failure is said, not fatal.
+    static func append(_ text: String, to path: String) {
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }() else {
+            Console.error("\(path): cannot append the comparison to the job summary")
+            return
+        }
+        handle.seekToEndOfFile()
+        handle.write(Data((text + "\n").utf8))
+        try? handle.close()
+    }
+
+    /// `git describe --always --dirty` of the working directory, when it is a git checkout.
+    static var revision: String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=12"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     static func reason(_ error: any Error) -> String {
