@@ -47,7 +47,7 @@ bench-check: deps
 # A new baseline from nine quick runs, quiet and with one and two cores busy (about seven minutes).
 bench-baseline: deps
 	$(SWIFT) build -c release --product adverify
-	$$($(SWIFT) build -c release --show-bin-path)/adverify bench --quick --baseline reports/baseline.json --update-baseline --runs 9
+	$$($(SWIFT) build -c release --show-bin-path)/adverify bench --quick --baseline reports/baseline.json --update-baseline --runs 9 --report .build/baseline-report
 
 # The catalogue's mutation score (release build): reports/mutation.md and mutation.json; exit 1
 # while a mutant of the rule table or of the network backprop survives.
