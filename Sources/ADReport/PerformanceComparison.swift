@@ -28,7 +28,7 @@ public enum PerformanceComparison {
         "A ratio regresses when the median of this run's pair ratios is above the entry's threshold times its baseline "
             + "(the threshold is at least \(String(format: "%.2f", Baseline.minimumThreshold))x and at least \(String(format: "%.2f", Baseline.noiseMargin)) times the largest run-to-run move the baseline measured, quiet and loaded) "
             + "and a Mann–Whitney U test on the pair ratios says this run is slower at p < \(Numbers.short(c.alpha)); "
-            + "a suspect is re-measured with more pairs, and only what is still slower fails the gate. "
+            + "a gated ratio above its threshold over \(String(format: "%.1f", Baseline.suspectMargin)) is re-measured in a fresh process with more pairs and judged on both measurements together, and only what still regresses fails the gate. "
             + "Entries whose own noise would hide a \(String(format: "%.1f", Baseline.detectableSlowdown))x slowdown are shown, not gated; "
             + "`summary/…` rows are the geometric mean of one method's changes over every family."
     }

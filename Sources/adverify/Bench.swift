@@ -25,10 +25,11 @@ struct Bench: ParsableCommand {
             --baseline FILE compares the run's ratios with FILE: a baseline.json, or the \
             performance.json of any earlier run (another revision benchmarked in the same job, \
             say; --thresholds then lends it the committed baseline's noise). A ratio regresses \
-            when its median is above its entry's threshold times the baseline (at least 1.2x, \
+            when its median is above its entry's threshold times the baseline (at least 1.3x, \
             and more where the baseline's own runs moved more) and a Mann-Whitney U test on \
-            the pair ratios says it is slower at p < 0.001; suspects are re-measured with more \
-            pairs and only what stays slower fails. Ratios too noisy to show a 1.5x slowdown \
+            the pair ratios says it is slower at p < 0.001; suspects (above the threshold over \
+            1.1) are re-measured in a fresh process with more pairs and judged on both \
+            measurements together, and only what still regresses fails. Ratios too noisy to show a 1.5x slowdown \
             are reported, not gated. The comparison goes to performance-comparison.md (sized \
             for a pull-request comment; appended to $GITHUB_STEP_SUMMARY when that is set) \
             and performance-comparison.json.
@@ -167,7 +168,7 @@ struct Bench: ParsableCommand {
                 let keys = previous.measurementKeys(for: suspects)
                 Console.error("re-measuring \(suspects.count) suspected regression\(suspects.count == 1 ? "" : "s") (\(keys.count) measurement\(keys.count == 1 ? "" : "s")) in a new process, with more pairs")
                 if let again = remeasure(keys) {
-                    rows = previous.confirm(rows, remeasured: again)
+                    rows = previous.confirm(rows, first: report, remeasured: again)
                 } else {
                     Console.error("re-measuring failed; the first measurement decides")
                 }
