@@ -579,7 +579,14 @@ struct Judge {
         // stencils already carry it through `epsilon`.
         let fRounding = coarse ? ulps * epsilon * abs(fx) : 0
         for (index, method) in methods.enumerated() {
-            let estimate = derivative(of: line, at: t0, method: method, step: stepScale.flatMap { step(method, $0) }, epsilon: epsilon)
+            var h = stepScale.flatMap { step(method, $0) }
+            if coarse, method == .richardson {
+                // Round-off, eps |f| / h, limits a coarse precision's tableau; its restarts only
+                // shrink the step: start it 8 times wider (0.8 max(|x|, 1)). Its checks against the
+                // central and 5-point differences near x still guard the wide steps.
+                h = 8 * StepRule.richardson(at: stepScale ?? t0)
+            }
+            let estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon)
             evaluations += estimate.evaluations
             let evaluationError = abscissaError + (method.isGSL ? fRounding : 0)
             let comparison = tolerance.compare(claimed, with: estimate, adSpread: adSpread, evaluationError: evaluationError)

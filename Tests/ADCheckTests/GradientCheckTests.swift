@@ -146,8 +146,9 @@ struct PlantedBugTests {
             #expect(result.verdict == .fail, "\(result)")
             failed += result.failures.count
         }
-        // Half precision keeps 11 bits: most entries are off by 1e-5 to 2.4e-4 relative.
-        #expect(failed >= seeds.count * 6 / 2)
+        // Half precision keeps 11 significant bits: an entry is off by up to 2.4e-4 to 4.9e-4
+        // relative, and Float references at |f| ≈ 5 resolve about 1e-4: a quarter or more show.
+        #expect(failed >= seeds.count * 6 / 4)
     }
 }
 
