@@ -42,6 +42,14 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
         self.fullJacobianLimit = fullJacobianLimit
     }
 
+    /// What is wrong with these options, if anything: a check with them cannot judge anything.
+    public var problem: String? {
+        if !toleranceFactor.isFinite || toleranceFactor <= 0 { return "options: the tolerance factor \(toleranceFactor) is not a positive number" }
+        if let r = resolution, !(r >= 0) { return "options: the resolution \(r) is not a non-negative number" }
+        if !oracles.contains(where: { $0 != .complexStep }) { return "options: no reference to run (the complex step needs a complex function)" }
+        return nil
+    }
+
     /// Central differences with their error estimate (13 evaluations on a smooth function),
     /// then GSL central, 5-point and Richardson.
     public static let cheapestFirst: [DifferenceMethod] = [.central, .gslCentral, .fivePoint, .richardson]
@@ -168,6 +176,7 @@ public enum DerivativeCheck {
         of f: ([T]) throws -> T, claimed g: [T], at x: [T], options: DerivativeCheckOptions = .init()
     ) -> DerivativeCheckResult {
         var result = emptyResult(.gradient, x, T.self, options)
+        if let problem = options.problem { return finished(result, problem: problem) }
         guard g.count == x.count else {
             return finished(result, problem: "the gradient has \(g.count) entries for \(x.count) inputs")
         }
@@ -216,6 +225,7 @@ public enum DerivativeCheck {
         of F: ([T]) throws -> [T], claimed J: [[T]], at x: [T], options: DerivativeCheckOptions = .init()
     ) -> DerivativeCheckResult {
         var result = emptyResult(.jacobian, x, T.self, options)
+        if let problem = options.problem { return finished(result, problem: problem) }
         let Fx: [Double]
         switch vectorValue(of: F, at: x) {
         case .failure(let problem): return finished(result, problem: problem.text, evaluations: problem.evaluations)
@@ -245,6 +255,7 @@ public enum DerivativeCheck {
         of F: ([T]) throws -> [T], vjp: ([T], [T]) throws -> [T], at x: [T], options: DerivativeCheckOptions = .init()
     ) -> DerivativeCheckResult {
         var result = emptyResult(.vjp, x, T.self, options)
+        if let problem = options.problem { return finished(result, problem: problem) }
         let Fx: [Double]
         switch vectorValue(of: F, at: x) {
         case .failure(let problem): return finished(result, problem: problem.text, evaluations: problem.evaluations)
@@ -297,6 +308,7 @@ public enum DerivativeCheck {
         of F: ([T]) throws -> [T], jvp: ([T], [T]) throws -> [T], at x: [T], options: DerivativeCheckOptions = .init()
     ) -> DerivativeCheckResult {
         var result = emptyResult(.jvp, x, T.self, options)
+        if let problem = options.problem { return finished(result, problem: problem) }
         let Fx: [Double]
         switch vectorValue(of: F, at: x) {
         case .failure(let problem): return finished(result, problem: problem.text, evaluations: problem.evaluations)

@@ -211,6 +211,27 @@ struct ProblemTests {
         #expect(result.verdict == .pass, "\(result)")
     }
 
+    @Test("Options that cannot judge anything")
+    func badOptions() {
+        let a = ADCheck.check(function: rosenbrock, gradient: rosenbrockGradient, at: [0.5, 0.5], options: CheckOptions(toleranceFactor: -1))
+        #expect(a.verdict == .fail)
+        #expect(a.problem?.contains("tolerance factor") == true, "\(a)")
+        let b = ADCheck.check(function: rosenbrock, gradient: rosenbrockGradient, at: [0.5, 0.5], options: CheckOptions(oracles: []))
+        #expect(b.verdict == .fail)
+        #expect(b.problem?.contains("no reference") == true, "\(b)")
+    }
+
+    @Test("A wider tolerance factor widens every budget, a narrower one narrows it")
+    func toleranceFactor() {
+        let x = [0.5, -0.25]
+        let one = ADCheck.check(function: rosenbrock, gradient: rosenbrockGradient, at: x)
+        let two = ADCheck.check(function: rosenbrock, gradient: rosenbrockGradient, at: x, options: CheckOptions(toleranceFactor: 2))
+        for (a, b) in zip(one.entries, two.entries) {
+            let ca = a.checks[0].comparison, cb = b.checks[0].comparison
+            #expect(cb.budget >= ca.budget * 1.9 || cb.budget == ca.budget, "\(ca.budget) \(cb.budget)")
+        }
+    }
+
     @Test("At a kink, a value between the one-sided derivatives is inconclusive, not a failure")
     func kink() {
         let result = ADCheck.check(function: { (x: [Double]) in abs(x[0]) + x[1] }, gradient: [0.25, 1.0], at: [0, 0.5])
