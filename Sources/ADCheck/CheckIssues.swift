@@ -1,6 +1,11 @@
 // The check functions a test calls: each records a Swift Testing issue at the caller's line
-// when the check fails, as swift-snapshot-testing's `assertSnapshot` does.
+// when the check fails, or under XCTest an XCTFail there, as swift-snapshot-testing's
+// `assertSnapshot` does.
 import Testing
+
+#if canImport(XCTest)
+    import XCTest
+#endif
 
 /// Checks the gradient function `gradient` of `f` at `x` (see `ADCheck.check(function:gradient:at:options:)`)
 /// and records an `Issue` at the caller's line when the check fails; the issue's comment is the
@@ -10,7 +15,7 @@ import Testing
 @discardableResult
 public func checkGradient<T: BinaryFloatingPoint>(
     of f: ([T]) throws -> T, gradient: ([T]) throws -> [T], at x: [T], options: CheckOptions = .init(),
-    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) -> CheckResult {
     let result = ADCheck.check(function: f, gradient: gradient, at: x, options: options)
     recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
@@ -21,7 +26,7 @@ public func checkGradient<T: BinaryFloatingPoint>(
 @discardableResult
 public func checkGradient<T: BinaryFloatingPoint>(
     of f: ([T]) throws -> T, gradient: [T], at x: [T], options: CheckOptions = .init(),
-    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) -> CheckResult {
     let result = ADCheck.check(function: f, gradient: gradient, at: x, options: options)
     recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
@@ -32,7 +37,7 @@ public func checkGradient<T: BinaryFloatingPoint>(
 @discardableResult
 public func checkJacobian<T: BinaryFloatingPoint>(
     of F: ([T]) throws -> [T], jacobian: [[T]], at x: [T], options: CheckOptions = .init(),
-    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) -> CheckResult {
     let result = ADCheck.check(function: F, jacobian: jacobian, at: x, options: options)
     recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
@@ -44,7 +49,7 @@ public func checkJacobian<T: BinaryFloatingPoint>(
 @discardableResult
 public func checkVJP<T: BinaryFloatingPoint>(
     of F: ([T]) throws -> [T], vjp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init(),
-    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) -> CheckResult {
     let result = ADCheck.check(function: F, vjp: vjp, at: x, options: options)
     recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
@@ -56,7 +61,7 @@ public func checkVJP<T: BinaryFloatingPoint>(
 @discardableResult
 public func checkJVP<T: BinaryFloatingPoint>(
     of F: ([T]) throws -> [T], jvp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init(),
-    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) -> CheckResult {
     let result = ADCheck.check(function: F, jvp: jvp, at: x, options: options)
     recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
@@ -64,10 +69,18 @@ public func checkJVP<T: BinaryFloatingPoint>(
 }
 
 /// Records the failing result as an issue at the caller's source location (so the failure
-/// shows on the user's own line, not in this library).
-func recordFailure(_ result: CheckResult, fileID: String, filePath: String, line: Int, column: Int) {
+/// shows on the user's own line, not in this library): a Swift Testing `Issue` when a Swift
+/// Testing test is running, otherwise `XCTFail` where XCTest is available.
+func recordFailure(_ result: CheckResult, fileID: String, filePath: StaticString, line: UInt, column: UInt) {
     guard result.verdict == .fail else { return }
+    #if canImport(XCTest)
+        if Test.current == nil {
+            XCTFail(result.description, file: filePath, line: line)
+            return
+        }
+    #endif
     Issue.record(
         Comment(rawValue: result.description),
-        sourceLocation: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+        sourceLocation: SourceLocation(
+            fileID: fileID, filePath: String(describing: filePath), line: Int(line), column: Int(column)))
 }

@@ -1,6 +1,7 @@
 // Judges derivatives someone wrote by hand, given as closures: the engine ADCheck calls.
 // The catalogue runner and this engine share the oracles and `OracleTolerance.compare`.
 import ADCatalog
+import Foundation
 
 /// How `DerivativeCheck` runs. Every field has a default; the result records the options used.
 public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
@@ -84,7 +85,7 @@ public struct EntryCheck: Codable, Sendable {
             if c.verdict.isInconclusive {
                 inconclusive += 1
             } else {
-                parts.append("\(DerivativeCheck.displayName(c.method)) \(format(c.reference)) ± \(format(c.budget))")
+                parts.append("\(DerivativeCheck.displayName(c.method)) \(format(c.reference)) ± \(DerivativeCheck.short(c.budget))")
             }
         }
         if inconclusive > 0 { parts.append("\(inconclusive) inconclusive") }
@@ -376,6 +377,12 @@ public enum DerivativeCheck {
         }
     }
 
+    /// A budget or a difference for a message: `digits` significant digits (`3e-09`, `0.0018`).
+    static func short(_ x: Double, digits: Int = 2) -> String {
+        guard x.isFinite else { return format(x) }
+        return String(format: "%.\(digits)g", x)
+    }
+
     static func inputName(_ i: Int, _ options: DerivativeCheckOptions, _ n: Int) -> String {
         if let names = options.inputNames, names.count == n { return names[i] }
         return "x[\(i)]"
@@ -646,7 +653,7 @@ struct Judge {
         }
         for (a, ca) in conclusive.enumerated() {
             for cb in conclusive[(a + 1)...] where abs(ca.reference - cb.reference) > ca.budget + cb.budget {
-                let why = "the references disagree with each other (\(DerivativeCheck.displayName(ca.method)) \(format(ca.reference)) ± \(format(ca.budget)), \(DerivativeCheck.displayName(cb.method)) \(format(cb.reference)) ± \(format(cb.budget)))"
+                let why = "the references disagree with each other (\(DerivativeCheck.displayName(ca.method)) \(format(ca.reference)) ± \(DerivativeCheck.short(ca.budget)), \(DerivativeCheck.displayName(cb.method)) \(format(cb.reference)) ± \(DerivativeCheck.short(cb.budget)))"
                 return (.inconclusive(reason: why), "references disagree: inconclusive")
             }
         }
@@ -657,8 +664,8 @@ struct Judge {
         let best = conclusive.min { $0.budget < $1.budget } ?? conclusive[0]
         let off = abs(claimed - best.reference)
         let agree = conclusive.count > 1 ? "the references agree with each other and your value is off by" : "your value is off by"
-        let relative = best.reference != 0 ? " (\(format(off / abs(best.reference))) relative)" : ""
-        return (.fail, "\(agree) \(format(off))\(relative)")
+        let relative = best.reference != 0 ? " (\(DerivativeCheck.short(off / abs(best.reference))) relative)" : ""
+        return (.fail, "\(agree) \(DerivativeCheck.short(off, digits: 4))\(relative)")
     }
 }
 
