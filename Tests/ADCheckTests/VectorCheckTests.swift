@@ -58,6 +58,29 @@ struct VectorCheckTests {
         #expect(result.failures.count == 7, "\(result)")
     }
 
+    @Test("A JVP that ignores the tangent's scale fails on the inner product", arguments: seeds)
+    func jvpIgnoresScale(seed: UInt64) {
+        let x = randomPoint(3, seed: seed)
+        let result = ADCheck.check(function: vectorF, jvp: { (x: [Double], v: [Double]) -> [Double] in
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return vectorJVP(x, v.map { $0 / norm })
+        }, at: x, options: CheckOptions(seed: seed))
+        #expect(result.verdict == .fail, "\(result)")
+        #expect(result.failures.map(\.quantity) == ["⟨u, J v⟩ = ⟨u, jvp(x, v)⟩"], "\(result)")
+    }
+
+    @Test("Float: a VJP with one partial off by 1e-3 relative fails", arguments: seeds)
+    func floatVJP(seed: UInt64) {
+        let x = randomPoint(3, seed: seed).map { Float($0) }
+        let result = ADCheck.check(function: vectorF, vjp: { (x: [Float], u: [Float]) -> [Float] in
+            var w = vectorVJP(x, u)
+            w[0] += u[0] * x[1] * 1e-3  // ∂F0/∂x0 = x1 claimed as 1.001 x1
+            return w
+        }, at: x, options: CheckOptions(seed: seed))
+        #expect(result.verdict == .fail, "\(result)")
+        #expect(result.failures.contains { $0.quantity == "∂F[0]/∂x[0]" }, "\(result)")
+    }
+
     @Test("A JVP with a wrong entry fails, on the inner product and on the entry")
     func wrongJVP() {
         let x = randomPoint(3, seed: 6)
