@@ -221,7 +221,7 @@ public enum DerivativeCheck {
     // MARK: Jacobians, VJPs, JVPs
 
     /// Checks a claimed Jacobian `J` of `F` at `x`, entry by entry; `J[k][i] = ∂F_k/∂x_i` (rows
-    /// follow outputs). Each entry's references evaluate all of `F`: cost `m` times a gradient's.
+    /// follow outputs). F's values are shared by the outputs of a column (see `jacobianEntries`).
     public static func jacobian<T: BinaryFloatingPoint>(
         of F: ([T]) throws -> [T], claimed J: [[T]], at x: [T], options: DerivativeCheckOptions = .init()
     ) -> DerivativeCheckResult {
@@ -235,13 +235,9 @@ public enum DerivativeCheck {
         result.evaluations = 2
         if let shape = shapeProblem(J, rows: Fx.count, columns: x.count) { return finished(result, problem: shape) }
         let judge = Judge(options: options, epsilon: result.epsilon)
-        for k in Fx.indices {
-            for i in x.indices {
-                let entry = coordinateEntry(of: F, at: x, output: k, outputs: Fx.count, input: i, claimed: Double(J[k][i]), fx: Fx[k], judge, options)
-                result.evaluations += entry.evaluations
-                result.entries.append(entry)
-            }
-        }
+        let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(J[k][i]) }, judge, options)
+        result.entries = entries
+        result.evaluations += calls
         return finished(result)
     }
 
@@ -282,20 +278,18 @@ public enum DerivativeCheck {
         result.evaluations += inner.evaluations
         result.entries.append(inner)
         guard m * n <= options.fullJacobianLimit else { return finished(result) }
+        var rows: [[T]] = []
         for k in 0..<m {
             var e = [T](repeating: 0, count: m)
             e[k] = 1
-            let row: [T]
             switch claimedValues(name: "the VJP", count: n, { try vjp(x, e) }) {
             case .failure(let problem): return finished(result, problem: problem.text)
-            case .success(let values): row = values
-            }
-            for i in 0..<n {
-                let entry = coordinateEntry(of: F, at: x, output: k, outputs: Fx.count, input: i, claimed: Double(row[i]), fx: Fx[k], judge, options)
-                result.evaluations += entry.evaluations
-                result.entries.append(entry)
+            case .success(let values): rows.append(values)
             }
         }
+        let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(rows[k][i]) }, judge, options)
+        result.entries += entries
+        result.evaluations += calls
         return finished(result)
     }
 
@@ -348,14 +342,11 @@ public enum DerivativeCheck {
             of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u, J v⟩ = ⟨u, jvp(x, v)⟩", abscissa: abscissa, judge)
         result.evaluations += inner.evaluations
         result.entries.append(inner)
-        for (i, column) in columns.enumerated() {
-            for k in 0..<m {
-                let entry = coordinateEntry(of: F, at: x, output: k, outputs: Fx.count, input: i, claimed: Double(column[k]), fx: Fx[k], judge, options)
-                result.evaluations += entry.evaluations
-                result.entries.append(entry)
-            }
+        if !columns.isEmpty {
+            let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(columns[i][k]) }, judge, options)
+            result.entries += entries
+            result.evaluations += calls
         }
-        result.entries[1...].sort { ($0.output ?? 0, $0.input ?? 0) < ($1.output ?? 0, $1.input ?? 0) }
         return finished(result)
     }
 
@@ -524,20 +515,49 @@ public enum DerivativeCheck {
         zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
     }
 
-    static func coordinateEntry<T: BinaryFloatingPoint>(
-        of F: ([T]) throws -> [T], at x: [T], output k: Int, outputs: Int, input i: Int, claimed: Double, fx: Double,
+    /// Every entry `∂F_k/∂x_i` against the references along the coordinate lines, in row order
+    /// (outputs, then inputs), and the calls of F it took.
+    ///
+    /// The lines of one column are the same for every output, and the references mostly sample
+    /// them at the same t (the stencils' points depend on x_i and the precision only): F's
+    /// values at each t of the column are kept, so F is called once per point and not once per
+    /// point and output. An entry's `evaluations` counts the values its references used.
+    static func jacobianEntries<T: BinaryFloatingPoint>(
+        of F: ([T]) throws -> [T], at x: [T], Fx: [Double], claimed: (Int, Int) -> Double,
         _ judge: Judge, _ options: DerivativeCheckOptions
-    ) -> EntryCheck {
+    ) -> (entries: [EntryCheck], calls: Int) {
+        let m = Fx.count, n = x.count
+        var entries: [EntryCheck] = []
+        entries.reserveCapacity(m * n)
+        var calls = 0
         var p = x
-        return judge.entry(
-            quantity: "∂\(outputName(k, options, outputs))/∂\(inputName(i, options, x.count))", output: k, input: i, claimed: claimed,
-            at: Double(x[i]), fx: fx
-        ) { t in
-            p[i] = T(t)
-            let y = try F(p)
-            // A function whose output count changes off the point has no value there.
-            return k < y.count ? Double(y[k]) : .nan
+        var column: [UInt64: Result<[T], any Error>] = [:]
+        for i in 0..<n {
+            column.removeAll(keepingCapacity: true)
+            for k in 0..<m {
+                let entry = judge.entry(
+                    quantity: "∂\(outputName(k, options, m))/∂\(inputName(i, options, n))", output: k, input: i,
+                    claimed: claimed(k, i), at: Double(x[i]), fx: Fx[k]
+                ) { t in
+                    let y: [T]
+                    if let known = column[t.bitPattern] {
+                        y = try known.get()
+                    } else {
+                        p[i] = T(t)
+                        calls += 1
+                        let value = Result { try F(p) }
+                        column[t.bitPattern] = value
+                        y = try value.get()
+                    }
+                    // A function whose output count changes off the point has no value there.
+                    return k < y.count ? Double(y[k]) : .nan
+                }
+                entries.append(entry)
+            }
+            p[i] = x[i]
         }
+        entries.sort { ($0.output ?? 0, $0.input ?? 0) < ($1.output ?? 0, $1.input ?? 0) }
+        return (entries, calls)
     }
 
     /// `⟨u, F(x + t v)⟩` along t at t = 0, its steps on the scale of `max(|x|_∞, 1)`.

@@ -104,6 +104,21 @@ struct VectorCheckTests {
         #expect(v.problem == "the VJP returns 1 entries where 3 are expected", "\(v)")
     }
 
+    @Test("A Jacobian column's outputs share F's values: F is called once per point, and counted")
+    func sharedColumns() {
+        final class Counter { var calls = 0 }
+        let counter = Counter()
+        let x = randomPoint(3, seed: 9)
+        let result = ADCheck.check(function: { (x: [Double]) -> [Double] in
+            counter.calls += 1
+            return vectorF(x)
+        }, jacobian: vectorJacobian(x), at: x)
+        #expect(result.verdict == .pass, "\(result)")
+        #expect(result.evaluations == counter.calls)
+        let used = result.entries.reduce(0) { $0 + $1.evaluations }
+        #expect(counter.calls - 2 < used, "\(counter.calls) calls for \(used) values")
+    }
+
     @Test("Output names appear in the quantities")
     func outputNames() {
         let x = [0.5, 0.25, -0.75]
