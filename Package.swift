@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ADReport", targets: ["ADReport"]),
         .library(name: "ADNetwork", targets: ["ADNetwork"]),
         .library(name: "ADBench", targets: ["ADBench"]),
+        .library(name: "ADCheck", targets: ["ADCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,12 @@ let package = Package(
                 .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),
+        // What a Swift user adds to their own package to check their hand-written derivatives
+        // from their own `swift test`: ADVerify's engine, and issues recorded with Swift Testing.
+        .target(
+            name: "ADCheck",
+            dependencies: ["ADVerify"]
+        ),
         .target(
             name: "ADReport",
             dependencies: ["ADVerify", "ADCatalog", "ADNetwork", "ADBench"]
@@ -105,6 +112,10 @@ let package = Package(
         .testTarget(
             name: "ADVerifyTests",
             dependencies: ["ADVerify", "ADCatalog", "ADTestSupport", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "ADCheckTests",
+            dependencies: ["ADCheck", "ADCatalog"]
         ),
         .testTarget(
             name: "ADPeersTests",

@@ -43,7 +43,7 @@ let maxStepReductions = 12
 /// `fx = f(x)` must be finite (the callers check it: without it there is no derivative).
 func withDomainFallback(
     of f: (Double) throws -> Double, at x: Double, fx: Double, step h: Double,
-    method: DifferenceMethod, log: inout EvaluationLog, attempt: StencilAttempt
+    method: DifferenceMethod, epsilon: Double = eps, log: inout EvaluationLog, attempt: StencilAttempt
 ) -> Estimate {
     var lastProblem: Attempt
     switch attempt(h, &log) {
@@ -83,7 +83,7 @@ func withDomainFallback(
             let f1 = sample(f, x + step, &log)
             let f2 = f1.isFinite ? sample(f, x + 2 * step, &log) : .nan
             if f1.isFinite, f2.isFinite {
-                let o = OneSided(fx: fx, f1: f1, f2: f2, step: step, x: x)
+                let o = OneSided(fx: fx, f1: f1, f2: f2, step: step, x: x, epsilon: epsilon)
                 return Estimate(
                     value: o.value, truncationError: o.truncation, roundoffError: o.roundoff,
                     step: abs(step), evaluations: log.count, method: method,

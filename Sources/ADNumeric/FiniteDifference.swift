@@ -134,20 +134,20 @@ func invalidStep(_ step: Double?, _ x: Double, _ method: DifferenceMethod) -> Es
 
 func oneSidedDifference(
     _ f: (Double) throws -> Double, _ x: Double, sign: Double, step: Double?, fx known: Double?,
-    estimateError: Bool, _ log: inout EvaluationLog
+    estimateError: Bool, epsilon: Double = eps, _ log: inout EvaluationLog
 ) -> Estimate {
     let method: DifferenceMethod = sign > 0 ? .forward : .backward
     let h: Double, fx: Double
-    switch startStencil(f, x, step: step, rule: StepRule.oneSided(at: x), fx: known, method: method, &log) {
+    switch startStencil(f, x, step: step, rule: StepRule.oneSided(at: x, epsilon: epsilon), fx: known, method: method, &log) {
     case let .ready(step, value): (h, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    return withDomainFallback(of: f, at: x, fx: fx, step: h, method: method, log: &log) { h, log in
+    return withDomainFallback(of: f, at: x, fx: fx, step: h, method: method, epsilon: epsilon, log: &log) { h, log in
         let s = representableStep(sign * h, at: x)
         let f1 = sample(f, x + s, &log)
         guard f1.isFinite else { return .nonFinite }
         let d1 = (f1 - fx) / s
-        let round = stencilRoundoff(weightedMagnitude: abs(f1) + abs(fx), step: s, x: x, derivative: d1)
+        let round = stencilRoundoff(weightedMagnitude: abs(f1) + abs(fx), step: s, x: x, derivative: d1, epsilon: epsilon)
         guard estimateError else {
             return .estimate(Estimate(
                 value: d1, truncationError: .infinity, roundoffError: round, step: abs(s), evaluations: 0,
@@ -167,67 +167,69 @@ func oneSidedDifference(
 }
 
 func central(
-    _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, _ log: inout EvaluationLog
+    _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, epsilon: Double = eps,
+    _ log: inout EvaluationLog
 ) -> Estimate {
     let h: Double, fx: Double
-    switch startStencil(f, x, step: step, rule: StepRule.central(at: x), fx: known, method: .central, &log) {
+    switch startStencil(f, x, step: step, rule: StepRule.central(at: x, epsilon: epsilon), fx: known, method: .central, &log) {
     case let .ready(step, value): (h, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .central, log: &log) { h, log in
+    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .central, epsilon: epsilon, log: &log) { h, log in
         guard let (fp, fm) = symmetricSamples(f, x, h, levels: 3, &log) else { return .nonFinite }
         let (fp1, fp2, fp4, fm1, fm2, fm4) = (fp[0], fp[1], fp[2], fm[0], fm[1], fm[2])
         let d1 = (fp1 - fm1) / (2 * h)
         let d2 = (fp2 - fm2) / (4 * h)
         let d4 = (fp4 - fm4) / (8 * h)
-        let round = stencilRoundoff(weightedMagnitude: (abs(fp1) + abs(fm1)) / 2, step: h, x: x, derivative: d1)
+        let round = stencilRoundoff(weightedMagnitude: (abs(fp1) + abs(fm1)) / 2, step: h, x: x, derivative: d1, epsilon: epsilon)
         if let why = asymptoticViolation(d1, d2, d4, order: 2, roundoff: round, step: h) { return .notAsymptotic(why) }
         return .estimate(Estimate(
             value: d1, truncationError: abs(d2 - d1) / 3, roundoffError: round,
             step: h, evaluations: 0, method: .central,
-            status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x)))
+            status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x, epsilon: epsilon)))
     }
     // A function that oscillates with a period below h aliases D0(h), D0(2h), D0(4h) alike, and
     // they can pass the asymptotic check by chance: check against the differences at h/8.
     if estimate.status.isOK {
         var leftDomain = false
-        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain) { local.check(&estimate) }
+        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain, epsilon: epsilon) { local.check(&estimate) }
         estimate.evaluations = log.count
     }
     return estimate
 }
 
 func fivePoint(
-    _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, _ log: inout EvaluationLog
+    _ f: (Double) throws -> Double, _ x: Double, step: Double?, fx known: Double?, epsilon: Double = eps,
+    _ log: inout EvaluationLog
 ) -> Estimate {
     let h: Double, fx: Double
-    switch startStencil(f, x, step: step, rule: StepRule.fivePoint(at: x), fx: known, method: .fivePoint, &log) {
+    switch startStencil(f, x, step: step, rule: StepRule.fivePoint(at: x, epsilon: epsilon), fx: known, method: .fivePoint, &log) {
     case let .ready(step, value): (h, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .fivePoint, log: &log) { h, log in
+    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h, method: .fivePoint, epsilon: epsilon, log: &log) { h, log in
         guard let (fp, fm) = symmetricSamples(f, x, h, levels: 4, &log) else { return .nonFinite }
         let (fp1, fp2, fp4, fp8, fm1, fm2, fm4, fm8) = (fp[0], fp[1], fp[2], fp[3], fm[0], fm[1], fm[2], fm[3])
         let d5 = (fm2 - 8 * fm1 + 8 * fp1 - fp2) / (12 * h)
         let d5wide = (fm4 - 8 * fm2 + 8 * fp2 - fp4) / (24 * h)
         let d5wider = (fm8 - 8 * fm4 + 8 * fp4 - fp8) / (48 * h)
         let weighted = (abs(fm2) + 8 * abs(fm1) + 8 * abs(fp1) + abs(fp2)) / 12
-        let round = stencilRoundoff(weightedMagnitude: weighted, step: h, x: x, derivative: d5)
+        let round = stencilRoundoff(weightedMagnitude: weighted, step: h, x: x, derivative: d5, epsilon: epsilon)
         if let why = asymptoticViolation(d5, d5wide, d5wider, order: 4, roundoff: round, step: h) { return .notAsymptotic(why) }
         return .estimate(Estimate(
             value: d5, truncationError: abs(d5wide - d5) / 15, roundoffError: round,
             step: h, evaluations: 0, method: .fivePoint,
-            status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x)))
+            status: kinkStatus(fx: fx, fm1: fm1, fm2: fm2, fp1: fp1, fp2: fp2, step: h, x: x, epsilon: epsilon)))
     }
     // The stencil reaches 8h: check it against central differences at a smaller step, and a kink
     // it sees must be there too (one-sided differences 2h wide also disagree where f merely
     // changes faster than the stencil can follow).
     if estimate.status.isOK || estimate.status.isKink {
         var leftDomain = false
-        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain) {
+        if let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain, epsilon: epsilon) {
             if estimate.status.isKink {
                 let (fp, fm) = (local.plus, local.minus)
-                if !kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x).isKink {
+                if !kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x, epsilon: epsilon).isKink {
                     estimate.status = .inconclusive(
                         reason: "the one-sided differences at step \(estimate.step) disagree but those at step \(local.step) do not: f changes faster than the stencil can follow")
                 }
@@ -238,7 +240,7 @@ func fivePoint(
             // f is not finite close to x although the wider stencil was: it changes faster than
             // that stencil can follow.
             estimate.status = .inconclusive(
-                reason: "f is not finite within 4 steps of \(Swift.min(StepRule.central(at: x), estimate.step / 8)) of x, inside the stencil's reach \(8 * estimate.step): the estimate cannot be checked there")
+                reason: "f is not finite within 4 steps of \(Swift.min(StepRule.central(at: x, epsilon: epsilon), estimate.step / 8)) of x, inside the stencil's reach \(8 * estimate.step): the estimate cannot be checked there")
         }
         estimate.evaluations = log.count
     }

@@ -181,10 +181,10 @@ private func acceptedStep(_ rule: GSLRule, x: Double, h: Double, result: Double,
 ///   difference or spread otherwise. (This one check is ADNumeric's own, not GSL's.)
 /// Cost: 4-8 evaluations per GSL call; central with kink check and aliasing check 18-30.
 public func gslDerivative(
-    of f: (Double) throws -> Double, at x: Double, rule: GSLRule = .central, step: Double? = nil
+    of f: (Double) throws -> Double, at x: Double, rule: GSLRule = .central, step: Double? = nil, epsilon: Double = .ulpOfOne
 ) -> Estimate {
     let method = rule.method
-    let defaultStep = rule == .central ? StepRule.central(at: x) : StepRule.oneSided(at: x)
+    let defaultStep = rule == .central ? StepRule.central(at: x, epsilon: epsilon) : StepRule.oneSided(at: x, epsilon: epsilon)
     guard let h = checkedStep(step, default: defaultStep, at: x) else { return invalidStep(step, x, method) }
     var evaluations = 0
     var lastFailure: String?
@@ -214,7 +214,7 @@ public func gslDerivative(
         }
         let sides: [GSLRule] = rule == .central ? [.forward, .backward] : [rule == .forward ? .backward : .forward]
         for side in sides where found == nil {
-            var hs = rule == .central ? StepRule.oneSided(at: x) : h
+            var hs = rule == .central ? StepRule.oneSided(at: x, epsilon: epsilon) : h
             for _ in 0..<maxStepReductions where found == nil {
                 guard x + hs != x else { break }
                 if let r = attempt(side, representableStep(hs, at: x)) {
@@ -231,11 +231,11 @@ public func gslDerivative(
     }
     if rule == .central, result.method == .gslCentral {
         // GSL's central rule at |x| returns exactly 0 with abserr 0: ask its one-sided rules.
-        let hs = representableStep(StepRule.oneSided(at: x), at: x)
+        let hs = representableStep(StepRule.oneSided(at: x, epsilon: epsilon), at: x)
         if let right = attempt(.forward, hs), let left = attempt(.backward, hs) {
             let gap = abs(right.value - left.value)
             let bars = right.absoluteError + left.absoluteError
-            if gap > kinkSeparation * bars + 64 * eps * Swift.max(abs(left.value), abs(right.value)) {
+            if gap > kinkSeparation * bars + 64 * epsilon * Swift.max(abs(left.value), abs(right.value)) {
                 result.status = .kink(
                     left: left.value, leftError: left.absoluteError, right: right.value, rightError: right.absoluteError)
             }
@@ -248,7 +248,7 @@ public func gslDerivative(
     if result.status.isOK, result.method == .gslCentral {
         var log = EvaluationLog()
         var leftDomain = false
-        if let local = LocalCentral(f, at: x, below: result.step, &log, leftDomain: &leftDomain) { local.check(&result) }
+        if let local = LocalCentral(f, at: x, below: result.step, &log, leftDomain: &leftDomain, epsilon: epsilon) { local.check(&result) }
         evaluations += log.count
         result.evaluations = evaluations
     }

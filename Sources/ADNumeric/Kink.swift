@@ -16,13 +16,13 @@ struct OneSided {
     /// Using the first-order difference as the error estimate makes the bar wide enough
     /// (`~ h |f''| / 2`) that for a smooth function the left and right values, which differ
     /// only by `O(h^3)`, never look like a kink.
-    init(fx: Double, f1: Double, f2: Double, step h: Double, x: Double) {
+    init(fx: Double, f1: Double, f2: Double, step h: Double, x: Double, epsilon: Double = eps) {
         let d2 = (-3 * fx + 4 * f1 - f2) / (2 * h)
         let d1 = (f1 - fx) / h
         value = d2
         truncation = abs(d2 - d1)
         roundoff = stencilRoundoff(
-            weightedMagnitude: (3 * abs(fx) + 4 * abs(f1) + abs(f2)) / 2, step: h, x: x, derivative: d2)
+            weightedMagnitude: (3 * abs(fx) + 4 * abs(f1) + abs(f2)) / 2, step: h, x: x, derivative: d2, epsilon: epsilon)
     }
 }
 
@@ -40,16 +40,16 @@ let kinkSeparation = 4.0
 /// ```
 /// and `.ok` otherwise (also when a one-sided value is not finite: no claim is made then).
 func kinkStatus(
-    fx: Double, fm1: Double, fm2: Double, fp1: Double, fp2: Double, step h: Double, x: Double
+    fx: Double, fm1: Double, fm2: Double, fp1: Double, fp2: Double, step h: Double, x: Double, epsilon: Double = eps
 ) -> EstimateStatus {
-    let right = OneSided(fx: fx, f1: fp1, f2: fp2, step: h, x: x)
-    let left = OneSided(fx: fx, f1: fm1, f2: fm2, step: -h, x: x)
+    let right = OneSided(fx: fx, f1: fp1, f2: fp2, step: h, x: x, epsilon: epsilon)
+    let left = OneSided(fx: fx, f1: fm1, f2: fm2, step: -h, x: x, epsilon: epsilon)
     guard right.value.isFinite, left.value.isFinite, right.error.isFinite, left.error.isFinite else {
         return .ok
     }
     let gap = abs(right.value - left.value)
     let threshold = kinkSeparation * (left.error + right.error)
-        + 64 * eps * Swift.max(abs(left.value), abs(right.value))
+        + 64 * epsilon * Swift.max(abs(left.value), abs(right.value))
     guard gap > threshold else { return .ok }
     return .kink(left: left.value, leftError: left.error, right: right.value, rightError: right.error)
 }
@@ -110,8 +110,11 @@ struct LocalCentral {
 
     /// The samples at `min(central step, wide step / 8)`; nil when that step does not move x or
     /// a sample is not finite (`leftDomain` then says which).
-    init?(_ f: (Double) throws -> Double, at x: Double, below wideStep: Double, _ log: inout EvaluationLog, leftDomain: inout Bool) {
-        let h = representableStep(Swift.min(StepRule.central(at: x), wideStep / 8), at: x)
+    init?(
+        _ f: (Double) throws -> Double, at x: Double, below wideStep: Double, _ log: inout EvaluationLog, leftDomain: inout Bool,
+        epsilon: Double = eps
+    ) {
+        let h = representableStep(Swift.min(StepRule.central(at: x, epsilon: epsilon), wideStep / 8), at: x)
         guard h > 0, x + h != x, x - h != x else { return nil }
         guard let (plus, minus) = symmetricSamples(f, x, h, levels: 3, &log) else {
             leftDomain = true
@@ -121,7 +124,7 @@ struct LocalCentral {
         self.plus = plus
         self.minus = minus
         let d1 = (plus[0] - minus[0]) / (2 * h), d2 = (plus[1] - minus[1]) / (4 * h), d4 = (plus[2] - minus[2]) / (8 * h)
-        let round = stencilRoundoff(weightedMagnitude: (abs(plus[0]) + abs(minus[0])) / 2, step: h, x: x, derivative: d1)
+        let round = stencilRoundoff(weightedMagnitude: (abs(plus[0]) + abs(minus[0])) / 2, step: h, x: x, derivative: d1, epsilon: epsilon)
         value = d1
         bar = abs(d2 - d1) / 3 + round
         violation = asymptoticViolation(d1, d2, d4, order: 2, roundoff: round, step: h)

@@ -43,7 +43,7 @@ private let restartShrink = 16.0
 private let satisfiedRelativeError = 1e-9
 
 func richardson(
-    _ f: (Double) throws -> Double, _ x: Double, initialStep: Double?, fx known: Double?,
+    _ f: (Double) throws -> Double, _ x: Double, initialStep: Double?, fx known: Double?, epsilon: Double = eps,
     _ log: inout EvaluationLog
 ) -> Estimate {
     let h0: Double, fx: Double
@@ -51,12 +51,12 @@ func richardson(
     case let .ready(step, value): (h0, fx) = (step, value)
     case let .stop(estimate): return estimate
     }
-    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h0, method: .richardson, log: &log) { h, log in
+    var estimate = withDomainFallback(of: f, at: x, fx: fx, step: h0, method: .richardson, epsilon: epsilon, log: &log) { h, log in
         var best: Estimate?
         var start = h
         for _ in 0..<restarts {
             guard x + start != x else { break }
-            guard let run = riddersTableau(f, x, firstStep: start, &log) else {
+            guard let run = riddersTableau(f, x, firstStep: start, epsilon: epsilon, &log) else {
                 // The first, widest stencil left the domain: let the caller shrink the step.
                 if best == nil { return .nonFinite }
                 break
@@ -72,10 +72,10 @@ func richardson(
     // varies on a smaller scale either: check it against the central differences there.
     if estimate.status.isOK {
         var leftDomain = false
-        let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain)
+        let local = LocalCentral(f, at: x, below: estimate.step, &log, leftDomain: &leftDomain, epsilon: epsilon)
         if let local {
             let (fp, fm) = (local.plus, local.minus)
-            estimate.status = kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x)
+            estimate.status = kinkStatus(fx: fx, fm1: fm[0], fm2: fm[1], fp1: fp[0], fp2: fp[1], step: local.step, x: x, epsilon: epsilon)
             if estimate.status.isOK { local.check(&estimate) }
         }
         // The 5-point rule estimates the same number at a finer scale. The tableau's error comes
@@ -89,9 +89,9 @@ func richardson(
         //   the central differences at the small step are not asymptotic) only the finer stencils
         //   can see it: its error is also at least the smaller of their errors.
         if estimate.status.isOK {
-            let five = fivePoint(f, x, step: nil, fx: fx, &log)
+            let five = fivePoint(f, x, step: nil, fx: fx, epsilon: epsilon, &log)
             let gap = abs(estimate.value - five.value)
-            let ownStep = five.status.isOK && five.step >= 0.5 * StepRule.fivePoint(at: x)
+            let ownStep = five.status.isOK && five.step >= 0.5 * StepRule.fivePoint(at: x, epsilon: epsilon)
             // (A 5-point estimate whose error is over a tenth of its value decides nothing.)
             let informative = five.status.isOK && five.error.isFinite && five.error <= 0.1 * abs(five.value)
             if informative, gap > localSeparation * (estimate.error + five.error) {
@@ -119,13 +119,13 @@ func richardson(
 /// One Ridders tableau starting at `firstStep`; `nil` when the first central difference is not
 /// finite. `evaluations` is left 0 (the caller owns the count).
 private func riddersTableau(
-    _ f: (Double) throws -> Double, _ x: Double, firstStep: Double, _ log: inout EvaluationLog
+    _ f: (Double) throws -> Double, _ x: Double, firstStep: Double, epsilon: Double, _ log: inout EvaluationLog
 ) -> Estimate? {
     func centralPair(_ h: Double, _ log: inout EvaluationLog) -> (d: Double, round: Double)? {
         let fp = sample(f, x + h, &log), fm = sample(f, x - h, &log)
         guard fp.isFinite, fm.isFinite else { return nil }
         let d = (fp - fm) / (2 * h)
-        return (d, stencilRoundoff(weightedMagnitude: (abs(fp) + abs(fm)) / 2, step: h, x: x, derivative: d))
+        return (d, stencilRoundoff(weightedMagnitude: (abs(fp) + abs(fm)) / 2, step: h, x: x, derivative: d, epsilon: epsilon))
     }
     let n = tableauSize
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: n * n) { a -> Estimate? in

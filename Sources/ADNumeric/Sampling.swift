@@ -48,8 +48,9 @@ func representableStep(_ h: Double, at x: Double) -> Double {
 func stepScale(_ x: Double) -> Double { Swift.max(abs(x), 1) }
 
 /// Round-off of a stencil: `ulpsPerEvaluation * eps * sum|c_i f_i| / |h|` plus the
-/// abscissa term `eps * |x| / |h| * |d|`.
+/// abscissa term `eps * |x| / |h| * |d|`, with `eps` the unit round-off of the precision f is
+/// computed in (`epsilon`: `Double.ulpOfOne` unless f is a Float function seen through Double).
 @inline(__always)
-func stencilRoundoff(weightedMagnitude: Double, step h: Double, x: Double, derivative d: Double) -> Double {
-    ulpsPerEvaluation * eps * weightedMagnitude / abs(h) + eps * abs(x) / abs(h) * abs(d)
+func stencilRoundoff(weightedMagnitude: Double, step h: Double, x: Double, derivative d: Double, epsilon: Double = eps) -> Double {
+    ulpsPerEvaluation * epsilon * weightedMagnitude / abs(h) + epsilon * abs(x) / abs(h) * abs(d)
 }

@@ -18,15 +18,19 @@ import Numerics
 /// | 5-point | 4 | `eps^(1/5) * s` ≈ 7.4e-4 s | ~1e-13 |
 /// | Richardson | – | starts at `0.1 * s`, shrinks by 1.4 | ~1e-13 |
 /// | complex step | 2, no cancellation | `1e-20 * max(|x|, 1e-150)` | ~1e-16 |
+///
+/// `epsilon` is the unit round-off of the precision f is computed in: a Float function seen
+/// through a Double closure rounds its values to `Float.ulpOfOne`, so its balanced steps are
+/// `cbrt(1.2e-7) ≈ 4.9e-3` (central) and `1.2e-7^(1/5) ≈ 0.041` (5-point) times `s`.
 public enum StepRule {
     /// `sqrt(eps) * max(|x|, 1)`: balances `h |f''| / 2` against `2 eps |f| / h`.
-    public static func oneSided(at x: Double) -> Double { Double.ulpOfOne.squareRoot() * stepScale(x) }
+    public static func oneSided(at x: Double, epsilon: Double = .ulpOfOne) -> Double { epsilon.squareRoot() * stepScale(x) }
 
     /// `cbrt(eps) * max(|x|, 1)`: balances `h^2 |f'''| / 6` against `eps |f| / h`.
-    public static func central(at x: Double) -> Double { Double.pow(Double.ulpOfOne, 1.0 / 3.0) * stepScale(x) }
+    public static func central(at x: Double, epsilon: Double = .ulpOfOne) -> Double { Double.pow(epsilon, 1.0 / 3.0) * stepScale(x) }
 
     /// `eps^(1/5) * max(|x|, 1)`: balances `h^4 |f^(5)| / 30` against `1.5 eps |f| / h`.
-    public static func fivePoint(at x: Double) -> Double { Double.pow(Double.ulpOfOne, 0.2) * stepScale(x) }
+    public static func fivePoint(at x: Double, epsilon: Double = .ulpOfOne) -> Double { Double.pow(epsilon, 0.2) * stepScale(x) }
 
     /// `0.1 * max(|x|, 1)`: Ridders' method wants a first step over which `f` changes
     /// appreciably; the tableau then shrinks it (and restarts 16 times smaller if needed).

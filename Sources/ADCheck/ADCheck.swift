@@ -1,0 +1,89 @@
+// Checks the derivatives a Swift user wrote by hand, from their own tests: values to inspect.
+// The `check...` functions that record a test issue are in CheckIssues.swift.
+@_exported import ADVerify
+
+/// What a check found: the verdict, every entry with each reference's value and ± budget, and
+/// who is wrong. `Codable`; `description` is the sentence a person reads first.
+public typealias CheckResult = DerivativeCheckResult
+
+/// Seed, references, tolerance factor, input and output names; see `DerivativeCheckOptions`.
+public typealias CheckOptions = DerivativeCheckOptions
+
+/// Checks derivatives given as closures against independent numerical references (central
+/// differences, GSL, 5-point, Richardson), each judged by its own error budget.
+///
+/// ```swift
+/// let result = ADCheck.check(function: loss, gradient: lossGradient, at: theta)
+/// #expect(result.verdict == .pass, "\(result)")
+/// ```
+///
+/// Every claimed entry is a derivative along a line and gets a verdict:
+/// - **pass**: a conclusive reference agrees within its budget
+///   `|yours - reference| <= max(10 (error estimate), 4 ulp)`, and no conclusive reference
+///   disagrees;
+/// - **fail**: a conclusive reference disagrees and the conclusive references agree with each
+///   other (`|r_a - r_b| <= budget_a + budget_b`): your value is wrong;
+/// - **inconclusive**: no reference could decide (its error bar is over 10% of the value, its
+///   stencil left the function's domain, a kink where your value lies between the one-sided
+///   derivatives), or the references disagree with each other. Not a failure.
+///
+/// The whole check fails when an entry fails, or when it cannot start: a claimed derivative of
+/// the wrong length, a function that throws or is NaN or infinite at the point, or one that
+/// returns different values for the same input (a function, gradient, VJP or JVP).
+///
+/// Float and Double (any `BinaryFloatingPoint`): the references see Double, but their steps and
+/// round-off terms come from the function's own precision (`T.ulpOfOne`), so a Float gradient is
+/// held to what Float can show and not to Double's 1e-10.
+///
+/// Cost, smooth Double function: 13 evaluations per partial (central differences, settled when
+/// they pass within `resolution`); an entry that is inconclusive, fails, or is too coarse (all
+/// Float entries) also runs GSL central, 5-point and Richardson, about 100-200 more.
+public enum ADCheck {
+    /// Checks the gradient function `gradient` of `f` at `x`: every partial `gradient(x)[i]`
+    /// against `d/dt f(x + (t - x_i) e_i)` at `t = x_i`. `gradient` is called twice and must
+    /// return the same values.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: ([T]) throws -> T, gradient: ([T]) throws -> [T], at x: [T], options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.gradient(of: f, gradient: gradient, at: x, options: options)
+    }
+
+    /// Checks claimed gradient values `gradient` of `f` at `x`, partial by partial.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: ([T]) throws -> T, gradient: [T], at x: [T], options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.gradient(of: f, claimed: gradient, at: x, options: options)
+    }
+
+    /// Checks a claimed Jacobian of `F: R^n -> R^m` at `x`: `jacobian[k][i] = ∂F_k/∂x_i`
+    /// (rows follow outputs, columns follow inputs).
+    public static func check<T: BinaryFloatingPoint>(
+        function F: ([T]) throws -> [T], jacobian: [[T]], at x: [T], options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.jacobian(of: F, claimed: jacobian, at: x, options: options)
+    }
+
+    /// Checks a vector-Jacobian product `vjp(x, u) = Jᵀu` (a pullback) of `F` at `x`:
+    /// ```
+    /// ⟨vjp(x, u), v⟩  against  d/dt ⟨u, F(x + t v)⟩ at t = 0
+    /// ```
+    /// for a seeded random non-unit cotangent `u` and tangent `v`, and when `n m <= 64` every
+    /// entry `vjp(x, e_k)_i` against `∂F_k/∂x_i`.
+    public static func check<T: BinaryFloatingPoint>(
+        function F: ([T]) throws -> [T], vjp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.vjp(of: F, vjp: vjp, at: x, options: options)
+    }
+
+    /// Checks a Jacobian-vector product `jvp(x, v) = J v` (a pushforward) of `F` at `x`:
+    /// ```
+    /// ⟨u, jvp(x, v)⟩  against  d/dt ⟨u, F(x + t v)⟩ at t = 0
+    /// ```
+    /// for a seeded random non-unit `u` and `v`, and when `n m <= 64` every entry
+    /// `jvp(x, e_i)_k` against `∂F_k/∂x_i`.
+    public static func check<T: BinaryFloatingPoint>(
+        function F: ([T]) throws -> [T], jvp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.jvp(of: F, jvp: jvp, at: x, options: options)
+    }
+}
