@@ -2,7 +2,7 @@
 # `make run` and `make test` install what is missing first (`make deps`, idempotent).
 SWIFT ?= swift
 
-.PHONY: deps run test build bench bench-check bench-baseline selftest
+.PHONY: deps run test build bench bench-check bench-baseline selftest example
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found on PATH (install Swift 6.1 or newer from swift.org)"; exit 1; }
@@ -54,3 +54,8 @@ bench-baseline: deps
 selftest: deps
 	$(SWIFT) build -c release --product adverify
 	$$($(SWIFT) build -c release --show-bin-path)/adverify selftest cases/ --quiet
+
+# A user's package (Examples/GradientCheckExample) that depends on adverify by path and checks its
+# hand-written gradient with ADCheck from its own swift test: one right, one wrong under withKnownIssue.
+example: deps
+	cd Examples/GradientCheckExample && $(SWIFT) test
