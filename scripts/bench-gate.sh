@@ -15,9 +15,9 @@ bin="$(swift build -c release --show-bin-path)/adverify"
 "$bin" bench --quick --baseline reports/baseline.json
 status=$?
 [ "$status" -eq 1 ] || exit "$status"
-grep -q '"machineDiffers" : true' reports/performance-comparison.json || exit 1
+grep -Eq '"machineDiffers" *: *true' reports/performance-comparison.json || exit 1
 
-revision=$(sed -n 's/^ *"revision" : "\([^"]*\)".*/\1/p' reports/baseline.json | head -n 1)
+revision=$(sed -n 's/^ *"revision" *: *"\([^"]*\)".*/\1/p' reports/baseline.json | head -n 1)
 revision=${revision%-dirty}
 if [ -z "$revision" ] || ! git rev-parse --verify -q "$revision^{commit}" >/dev/null 2>&1; then
   echo "bench-gate: the baseline comes from another machine, and its revision '${revision}' is not in this clone to benchmark here" >&2
