@@ -68,7 +68,7 @@ public struct PythonPeers: Sendable {
     }
 
     /// Standard output of `command arguments`, or nil when it cannot be started or fails.
-    public static func output(of command: String, _ arguments: [String]) -> Data? {
+    static func output(of command: String, _ arguments: [String]) -> Data? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [command] + arguments

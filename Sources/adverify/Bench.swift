@@ -292,7 +292,16 @@ struct Bench: ParsableCommand {
 
     /// `git describe --always --dirty` of the working directory, when it is a git checkout.
     static var revision: String? {
-        guard let data = PythonPeers.output(of: "git", ["describe", "--always", "--dirty", "--abbrev=12"]) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=12"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
