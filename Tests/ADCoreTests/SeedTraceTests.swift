@@ -4,7 +4,7 @@ import Numerics
 import ADTestSupport
 @testable import ADCore
 
-/// The worked examples of the four lecture documents in shared/seeds, node by node.
+/// The worked examples of the four lecture documents the catalogue starts from (Peharz, Domke, Ellis & Smith, Chapter 9), node by node.
 /// Printed numbers are checked to exactly their printed precision (`matchesPrinted`);
 /// derivatives are also checked against the documents' closed forms, evaluated here
 /// independently of the rule table.
