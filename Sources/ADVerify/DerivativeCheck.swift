@@ -1,5 +1,5 @@
 // Judges derivatives someone wrote by hand, given as closures: the engine ADCheck calls.
-// The catalogue runner and this engine share the oracles and `OracleTolerance.compare`.
+// A client of the `ReferenceEngine` the catalogue runner uses (ReferenceEngine.swift).
 import ADCatalog
 import Foundation
 
@@ -582,24 +582,20 @@ public enum DerivativeCheck {
     }
 }
 
-/// Judges one claimed derivative along a line with the references, cheapest first.
+/// Judges one claimed derivative along a line with the references, cheapest first: a client of
+/// the `ReferenceEngine` the catalogue uses, which stops at the first reference that settles.
 struct Judge {
-    let methods: [DifferenceMethod]
-    let tolerance: OracleTolerance
-    let epsilon: Double
+    let engine: ReferenceEngine
     let resolution: Double
 
     init(options: DerivativeCheckOptions, epsilon: Double) {
-        methods = options.oracles.filter { $0 != .complexStep }
         var t = options.tolerance
         t.safetyFactor *= options.toleranceFactor
-        tolerance = t
-        self.epsilon = epsilon
+        engine = ReferenceEngine(methods: options.oracles.filter { $0 != .complexStep }, tolerance: t, epsilon: epsilon)
         resolution = options.resolution ?? Swift.max(1e-7, 100 * epsilon)
     }
 
-    /// Whether f computes in a coarser precision than Double (its values rounded to epsilon).
-    var coarse: Bool { epsilon > Double.ulpOfOne }
+    var epsilon: Double { engine.epsilon }
 
     /// The references' verdicts on `claimed = d/dt line(t)` at `t0`.
     ///
@@ -610,28 +606,17 @@ struct Judge {
         quantity: String, output: Int?, input: Int?, claimed: Double, at t0: Double, fx: Double,
         stepScale: Double? = nil, abscissaError: Double = 0, line: (Double) throws -> Double
     ) -> EntryCheck {
-        var checks: [Check] = []
-        var evaluations = 0
         // The claimed value was rounded to T too; for Double its rounding is the ulp floor's.
-        let adSpread = coarse ? ulps * epsilon * abs(claimed) : 0
+        let adSpread = engine.coarse ? ulps * epsilon * abs(claimed) : 0
         // GSL's abserr assumes double precision: add f's own rounding to its budget. ADNumeric's
         // stencils already carry it through `epsilon`.
-        let fRounding = coarse ? ulps * epsilon * abs(fx) : 0
-        for (index, method) in methods.enumerated() {
-            var h = stepScale.flatMap { step(method, $0) }
-            if coarse, method == .richardson {
-                // Round-off, eps |f| / h, limits a coarse precision's tableau; its restarts only
-                // shrink the step: start it 8 times wider (0.8 max(|x|, 1)). Its checks against the
-                // central and 5-point differences near x still guard the wide steps.
-                h = 8 * StepRule.richardson(at: stepScale ?? t0)
-            }
-            let estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon)
-            evaluations += estimate.evaluations
-            let evaluationError = abscissaError + (method.isGSL ? fRounding : 0)
-            let comparison = tolerance.compare(claimed, with: estimate, adSpread: adSpread, evaluationError: evaluationError)
-            checks.append(Check(quantity: quantity, kind: .oracle, comparison: comparison))
-            if index == 0, settles(comparison) { break }
+        let fRounding = engine.coarse ? ulps * epsilon * abs(fx) : 0
+        let knowledge = LineKnowledge(
+            adSpread: adSpread, evaluationError: abscissaError, gslEvaluationError: fRounding, stepScale: stepScale)
+        let (judgements, evaluations) = engine.judge(claimed, along: line, at: t0, knowing: knowledge) { index, comparison in
+            index == 0 && settles(comparison)
         }
+        let checks = judgements.map { Check(quantity: quantity, kind: .oracle, comparison: $0.comparison) }
         let (verdict, finding) = decide(claimed, checks.map(\.comparison))
         return EntryCheck(
             quantity: quantity, output: output, input: input, claimed: claimed, checks: checks, verdict: verdict,
@@ -647,17 +632,6 @@ struct Judge {
         guard c.verdict == .pass else { return false }
         let scale = Swift.max(abs(c.value), abs(c.reference))
         return scale == 0 || c.budget <= resolution * scale
-    }
-
-    /// The method's default step for an argument of size `scale`.
-    func step(_ method: DifferenceMethod, _ scale: Double) -> Double? {
-        switch method {
-        case .central, .gslCentral: StepRule.central(at: scale, epsilon: epsilon)
-        case .fivePoint: StepRule.fivePoint(at: scale, epsilon: epsilon)
-        case .richardson: StepRule.richardson(at: scale)
-        case .forward, .backward, .gslForward, .gslBackward: StepRule.oneSided(at: scale, epsilon: epsilon)
-        case .complexStep: nil
-        }
     }
 
     /// The entry's verdict and who is wrong; see `DerivativeCheck`.
@@ -687,9 +661,4 @@ struct Judge {
         let relative = best.reference != 0 ? " (\(DerivativeCheck.short(off / abs(best.reference))) relative)" : ""
         return (.fail, "\(agree) \(DerivativeCheck.short(off, digits: 4))\(relative)")
     }
-}
-
-extension DifferenceMethod {
-    /// GSL's rules, whose `abserr` knows nothing of f's precision.
-    var isGSL: Bool { self == .gslCentral || self == .gslForward || self == .gslBackward }
 }

@@ -20,8 +20,6 @@ struct NetworkVerification {
     /// Above this many graph nodes the complex step (which evaluates the graph in complex
     /// arithmetic) is left out of the per-coordinate oracles.
     static let complexStepNodeLimit = 20_000
-    /// Above this many graph nodes the report leaves out the slides-style trace.
-    static let traceNodeLimit = 400
 
     init(case c: Case, network: NetworkCase, runner: Runner) {
         self.c = c
@@ -30,11 +28,7 @@ struct NetworkVerification {
     }
 
     mutating func run() -> CaseResult {
-        var result = CaseResult(
-            id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
-            text: c.text, inputs: [], outputs: [], isAnalytic: c.graph.isAnalytic, nodeCount: c.graph.nodeCount,
-            verdict: .fail, rows: [], checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil,
-            error: nil, duration: 0)
+        var result = CaseResult(starting: c)
         var summary = NetworkResult(
             layers: [], inputShape: network.model?.input.dims ?? [], parameterCount: network.model?.parameterCount,
             buildError: network.buildError, batch: network.evaluation?.batch, objective: nil,
@@ -63,11 +57,7 @@ struct NetworkVerification {
                 result.error = error.description
             }
             result.inputs = c.inputNames.count <= 64 ? zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) } : []
-            if c.graph.nodeCount <= Self.traceNodeLimit {
-                var seed = [Double](repeating: 0, count: c.graph.inputCount)
-                if !seed.isEmpty { seed[0] = 1 }
-                result.trace = try? c.graph.trace(at: c.point, tangentSeed: seed, cotangent: [1])
-            }
+            result.trace = reportTrace(c)
         }
         summary.oracleEvaluations = evaluations
         result.rows = rows
@@ -132,6 +122,9 @@ struct NetworkVerification {
         let p = model.parameterCount
         let layerNames = network.layerNames
         let agreement = runner.agreement.forGraph(nodeCount: c.graph.nodeCount)
+        // Sized for the graph as in expression cases: the network core's objective sums as many
+        // rounded terms as the graph has nodes, and its round-off grows the same way.
+        let oracleTolerance = runner.oracleTolerance.forGraph(nodeCount: c.graph.nodeCount)
 
         // The network core: the objective, its gradient, every layer's output and adjoint.
         var core = NetworkWorkspace(network: model, batch: evaluation.batch)
@@ -255,20 +248,18 @@ struct NetworkVerification {
             modes.detail = "ADCore forward mode against the network core's backprop"
             checks.append(modes)
             row.verdict = worse(row.verdict, modes.comparison.verdict)
+            let line = LineDirection.axis(i)
             let f: (Double) throws -> Double = { t in
-                point[i] = t
+                line.place(t, from: theta, into: &point)
                 defer { point[i] = theta[i] }
                 return Self.objective(&probe, evaluation, point)
             }
             let graph = c.graph
-            let complex: ((Complex<Double>) throws -> Complex<Double>)? = complexAllowed ? { t in
-                var z = theta.map { Complex($0, 0) }
-                z[i] = t
-                return try graph.evaluateComplex(at: z, node: graph.outputNodes[0])
-            } : nil
+            let complex: ((Complex<Double>) throws -> Complex<Double>)? = complexAllowed
+                ? { t in try graph.evaluateComplex(at: line.complexPoint(t, from: theta), node: graph.outputNodes[0]) } : nil
             evaluations += runOracles(
-                ad: gradient[i], of: f, complex: complex, at: theta[i], methods: runner.oracleMethods,
-                tolerance: runner.oracleTolerance, row: &row, checks: &checks, kink: coordinateKinks[j])
+                ad: gradient[i], of: f, at: theta[i], knowing: LineKnowledge(complex: complex, kink: coordinateKinks[j]),
+                methods: runner.oracleMethods, tolerance: oracleTolerance, row: &row, checks: &checks)
             let t = tensorOfCoordinate[i]
             oracleCount[t, default: 0] += 1
             if let digits = row.agreeingDigits { oracleDigits[t, default: []].append(digits) }
@@ -296,35 +287,31 @@ struct NetworkVerification {
             modes.detail = "ADCore forward mode along d against <network gradient, d>"
             checks.append(modes)
             row.verdict = worse(row.verdict, modes.comparison.verdict)
+            let line = LineDirection.vector(d)
             let f: (Double) throws -> Double = { t in
-                for i in 0..<p { point[i] = theta[i] + t * d[i] }
+                line.place(t, from: theta, into: &point)
                 return Self.objective(&probe, evaluation, point)
             }
             evaluations += runOracles(
-                ad: projected, of: f, complex: nil, at: 0, methods: runner.oracleMethods.filter { $0 != .complexStep },
-                tolerance: runner.oracleTolerance, row: &row, checks: &checks, kink: directionKinks[r])
+                ad: projected, of: f, at: 0, knowing: LineKnowledge(kink: directionKinks[r]),
+                methods: runner.oracleMethods, tolerance: oracleTolerance, row: &row, checks: &checks)
             rows.append(row)
         }
         point = theta
 
         // The dot-product test across the two implementations: <u, J v> by the graph's forward
         // mode on the network's outputs, <Jᵀu, v> by the network core's pullback.
-        var dotGenerator = SplitMix64(seed: c.id)
         let outputs = evaluation.outputNodes
-        let u = outputs.map { _ in dotGenerator.nonUnit() }
-        let v = (0..<p).map { _ in dotGenerator.nonUnit() }
+        let (u, v) = dotProductVectors(seed: c.id, outputs: outputs.count, inputs: p)
         var seeds = v
         do {
             try graphWorkspace.forward(seeds: seeds, width: 1)
         } catch { throw CaseFailure(error.description) }
         let jv = outputs.map { graphWorkspace.tangent(of: $0) }
         core.pullback(parameters: theta, inputs: evaluation.inputs, outputCotangent: u, into: &seeds)
-        let lhs = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
-        let rhs = zip(seeds, v).reduce(0) { $0 + $1.0 * $1.1 }
-        let dotScale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(seeds, v).reduce(0) { $0 + abs($1.0 * $1.1) }
-        var dot = Check(quantity: "<u, J v>", kind: .dotProduct, comparison: compareModes(forward: lhs, reverse: rhs, scale: dotScale, tolerance: agreement))
-        dot.detail = "J = d output / d parameters; J v by ADCore forward mode, Jᵀu by the network core's pullback"
-        checks.append(dot)
+        checks.append(dotProductCheck(
+            u: u, jv: jv, jtu: seeds, v: v, tolerance: agreement,
+            detail: "J = d output / d parameters; J v by ADCore forward mode, Jᵀu by the network core's pullback"))
     }
 
     /// The network core's objective at `theta`: the loss, `<u, output>`, or the one output number.
@@ -356,7 +343,7 @@ struct NetworkVerification {
     ) throws(CaseFailure) -> (tangents: [Double], kinks: [(distance: Double, node: String)?]) {
         let graph = c.graph
         let n = graph.inputCount, output = graph.outputNodes[0]
-        let piecewise = graph.isAnalytic ? [] : graph.ops.indices.filter { graph.ops[$0].kink != nil }
+        let kinks = KinkFinder(graph: graph, target: output)
         let chunk = Swift.max(1, Swift.min(8, directions.count))
         var tangents: [Double] = [], nearestKinks: [(distance: Double, node: Int)?] = []
         var start = 0
@@ -367,14 +354,7 @@ struct NetworkVerification {
             do { try ws.forward(seeds: seeds, width: width) } catch { throw CaseFailure(error.description) }
             for j in 0..<width {
                 tangents.append(ws.tangent(of: output, direction: j))
-                var nearest: (distance: Double, node: Int)?
-                for node in piecewise {
-                    let a = Int(graph.lhs[node]), b = Int(graph.rhs[node])
-                    guard let s = graph.ops[node].switchingArgument(ws.values[a], b >= 0 ? ws.values[b] : 0) else { continue }
-                    let ds = ws.tangent(of: a, direction: j) - (graph.ops[node].kink == .whereOperandsAreEqual ? ws.tangent(of: b, direction: j) : 0)
-                    let distance = s == 0 ? 0 : (ds == 0 ? Double.infinity : abs(s / ds))
-                    if distance < (nearest?.distance ?? .infinity) { nearest = (distance, node) }
-                }
+                let nearest = kinks.nearest(in: ws, direction: j)
                 nearestKinks.append(nearest)
             }
             start += width

@@ -88,10 +88,6 @@ struct CaseVerification {
     /// `Workspace.pathProductScale()` at the case's point, for the mode and dot-product checks.
     var pathProducts: [Double]?
 
-    /// Above this many graph nodes the report leaves out the slides-style trace (as
-    /// `adverify trace` does): its tables would have a row per node, three times.
-    static let traceNodeLimit = 2000
-
     init(case c: Case, runner: Runner) {
         self.c = c
         self.runner = runner
@@ -106,11 +102,8 @@ struct CaseVerification {
     private func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }
 
     mutating func run() -> CaseResult {
-        var result = CaseResult(
-            id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
-            text: c.text, inputs: zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) },
-            outputs: [], isAnalytic: graph.isAnalytic, nodeCount: graph.nodeCount, verdict: .fail, rows: [],
-            checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil, error: nil, duration: 0)
+        var result = CaseResult(starting: c)
+        result.inputs = zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) }
         do {
             try verifyAll(into: &result)
         } catch {
@@ -164,9 +157,17 @@ struct CaseVerification {
         }
         // Tangents for each seed the case names.
         var seededTangents: [[Double]] = []
-        for seed in c.tangentSeeds {
+        // The nearest kink on the line of each node a tangent expectation names, along its seed.
+        var seededKinks: [Quantity: (distance: Double, node: String)] = [:]
+        for (s, seed) in c.tangentSeeds.enumerated() {
             do { try workspace.forward(seeds: seed, width: 1) } catch { throw CaseFailure(error.description) }
             seededTangents.append(workspace.tangents)
+            for e in c.expectations {
+                guard case let .tangent(es, node) = e.quantity, es == s, seededKinks[e.quantity] == nil else { continue }
+                if let kink = KinkFinder(graph: graph, target: node).nearest(in: workspace) {
+                    seededKinks[e.quantity] = (kink.distance, names[kink.node])
+                }
+            }
         }
 
         // Values.
@@ -190,6 +191,7 @@ struct CaseVerification {
         // The two modes sum the same path products in different orders: compare them on the
         // scale of those products where paths cancel.
         pathProducts = workspace.pathProductScale()
+        let kinks = try partialKinks()
         for k in 0..<m {
             for i in 0..<n {
                 let q = Quantity.partial(output: k, input: i)
@@ -203,7 +205,7 @@ struct CaseVerification {
                 if !forwardJ[k, i].isFinite || !reverseJ[k, i].isFinite { modes.detail = derivativeNotes[i] }
                 addCheck(modes, to: &row)
                 oracleChecks(ad: reverseJ[k, i], row: &row, along: unit(i, n), output: graph.outputNodes[k],
-                             adSpread: spread?[k * n + i] ?? 0)
+                             adSpread: spread?[k * n + i] ?? 0, kink: kinks[k][i])
                 rows.append(row)
             }
         }
@@ -231,17 +233,13 @@ struct CaseVerification {
             guard case let .tangent(s, node) = e.quantity else { continue }
             var row = QuantityRow(quantity: label(e.quantity), kind: .tangent, forward: seededTangents[s][node], reverse: nil)
             expectationChecks(e.quantity, computed: seededTangents[s][node], row: &row)
-            oracleChecks(ad: seededTangents[s][node], row: &row, along: c.tangentSeeds[s], output: node)
+            oracleChecks(ad: seededTangents[s][node], row: &row, along: c.tangentSeeds[s], output: node, kink: seededKinks[e.quantity])
             rows.append(row)
         }
 
         try dotProductTest()
 
-        if graph.nodeCount <= Self.traceNodeLimit {
-            result.trace = try? graph.trace(
-                at: x, tangentSeed: c.tangentSeeds.first ?? unit(0, n),
-                cotangent: unit(0, m))
-        }
+        result.trace = reportTrace(c)
     }
 
     // MARK: Checks
@@ -254,51 +252,36 @@ struct CaseVerification {
 
     /// Oracles for `d node(x + t * direction) / dt` at t = 0 (a partial when `direction` is a unit vector).
     private mutating func oracleChecks(
-        ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int, adSpread: Double = 0
+        ad: Double, row: inout QuantityRow, along direction: [Double], output node: Int, adSpread: Double = 0,
+        kink: (distance: Double, node: String)?
     ) {
         let x = c.point
         let graph = self.graph
         var ws = Workspace(for: graph)
-        // Along a coordinate the oracles see the input itself (its steps are scaled to x_i);
-        // along another direction, t with t = 0 at the point.
-        let axis = direction.firstIndex(of: 1).flatMap { i in direction.enumerated().allSatisfy { $0.offset == i || $0.element == 0 } ? i : nil }
-        let t0 = axis.map { x[$0] } ?? 0
+        let line = LineDirection(direction)
+        let t0 = line.start(x)
         var p = x
         let f: (Double) throws -> Double = { t in
-            if let i = axis {
-                p[i] = t
-            } else {
-                for j in p.indices { p[j] = x[j] + t * direction[j] }
-            }
+            line.place(t, from: x, into: &p)
             try ws.evaluate(at: p)
             return ws.values[node]
         }
-        let complex: ((Complex<Double>) throws -> Complex<Double>)? = graph.isAnalytic ? { (t: Complex<Double>) throws -> Complex<Double> in
-            let z: [Complex<Double>]
-            if let i = axis {
-                var p = x.map { Complex($0, 0) }
-                p[i] = t
-                z = p
-            } else {
-                z = zip(x, direction).map { Complex($0, 0) + t * Complex($1, 0) }
-            }
-            return try graph.evaluateComplex(at: z, node: node)
-        } : nil
+        let complex: ((Complex<Double>) throws -> Complex<Double>)? = graph.isAnalytic
+            ? { t in try graph.evaluateComplex(at: line.complexPoint(t, from: x), node: node) } : nil
         // How accurately the graph computes this node, for the oracles' round-off.
         if roundingNoise[node] == nil { roundingNoise[node] = .some(workspace.roundingNoise(of: node)) }
         let evaluationError = (roundingNoise[node] ?? nil).map { Double.ulpOfOne * $0 } ?? 0
         evaluations += runOracles(
-            ad: ad, of: f, complex: complex, at: t0, methods: runner.oracleMethods, tolerance: oracleTolerance,
-            row: &row, checks: &checks, adSpread: adSpread, evaluationError: evaluationError)
+            ad: ad, of: f, at: t0,
+            knowing: LineKnowledge(complex: complex, kink: kink, adSpread: adSpread, evaluationError: evaluationError),
+            methods: runner.oracleMethods, tolerance: oracleTolerance, row: &row, checks: &checks)
     }
 
     /// `<u, J v>` by forward mode against `<Jᵀ u, v>` by reverse mode, with random non-unit
     /// `u` and `v` drawn from a generator seeded by the case id (so reports are reproducible).
     private mutating func dotProductTest() throws(CaseFailure) {
-        var generator = SplitMix64(seed: c.id)
         let m = graph.outputCount, n = graph.inputCount
-        let u = (0..<m).map { _ in generator.nonUnit() }
-        let v = (0..<n).map { _ in generator.nonUnit() }
+        let (u, v) = dotProductVectors(seed: c.id, outputs: m, inputs: n)
         let jv: [Double], jtu: [Double]
         do {
             jv = try workspace.jvp(at: c.point, direction: v)
@@ -306,26 +289,28 @@ struct CaseVerification {
         } catch {
             throw CaseFailure(error.description)
         }
-        guard jv.allSatisfy(\.isFinite), jtu.allSatisfy(\.isFinite) else {
-            checks.append(Check(
-                quantity: "<u, J v>", kind: .dotProduct,
-                comparison: Comparison(
-                    verdict: .inconclusive(reason: "the Jacobian has non-finite entries: no inner product to compare"),
-                    value: .nan, reference: .nan, budget: .nan, method: "reverse")))
-            return
-        }
-        let forward = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }
-        let reverse = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
-        var scale = zip(u, jv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(jtu, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        // |u|ᵀ A |v|: every path product that enters either side.
+        var paths = 0.0
         if let a = pathProducts {
-            // |u|ᵀ A |v|: every path product that enters either side.
-            var paths = 0.0
             for k in 0..<m { for j in 0..<n { paths += abs(u[k]) * a[k * n + j] * abs(v[j]) } }
-            scale = Swift.max(scale, paths)
         }
-        checks.append(Check(
-            quantity: "<u, J v>", kind: .dotProduct,
-            comparison: compareModes(forward: forward, reverse: reverse, scale: scale, tolerance: agreement)))
+        checks.append(dotProductCheck(u: u, jv: jv, jtu: jtu, v: v, pathScale: paths, tolerance: agreement))
+    }
+
+    /// For each output and input, the nearest kink along the input's axis of a piecewise node
+    /// that feeds the output (one forward sweep per input; none for an analytic graph).
+    private mutating func partialKinks() throws(CaseFailure) -> [[(distance: Double, node: String)?]] {
+        let m = graph.outputCount, n = graph.inputCount
+        var kinks = [[(distance: Double, node: String)?]](repeating: [(distance: Double, node: String)?](repeating: nil, count: n), count: m)
+        let finders = (0..<m).map { KinkFinder(graph: graph, target: graph.outputNodes[$0]) }
+        guard finders.contains(where: { !$0.piecewise.isEmpty }) else { return kinks }
+        for i in 0..<n {
+            do { try workspace.forward(seeds: unit(i, n), width: 1) } catch { throw CaseFailure(error.description) }
+            for k in 0..<m {
+                kinks[k][i] = finders[k].nearest(in: workspace).map { ($0.distance, names[$0.node]) }
+            }
+        }
+        return kinks
     }
 
     private mutating func addCheck(_ check: Check, to row: inout QuantityRow) {
@@ -373,43 +358,21 @@ func checkExpectation(_ expected: Expected, computed: Double, row: inout Quantit
     return Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location)
 }
 
-/// Runs every oracle `methods` on `f` at `t0` (the complex step on `complex`, when given),
-/// compares each with `ad`, and records cells, checks and the row's best digits. Returns the
-/// function evaluations spent.
-///
-/// `kink`: the distance along `t` to the nearest kink of a piecewise node (and the node's
-/// name), when known. A disagreement with an oracle whose stencil reaches that far is
-/// inconclusive, not a failure: the stencil straddles two branches.
-/// `adSpread`, `evaluationError`: how far `ad` itself moves with the rounding inside f, and the
-/// typical error of one value of f; see `OracleTolerance.compare`.
+/// Runs every oracle `methods` on `f` at `t0` through the `ReferenceEngine` (the complex step
+/// on `knowledge.complex`, when given), compares each with `ad`, and records cells, checks and
+/// the row's best digits. Returns the function evaluations spent.
 func runOracles(
-    ad: Double, of f: (Double) throws -> Double, complex: ((Complex<Double>) throws -> Complex<Double>)?, at t0: Double,
-    methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check],
-    kink: (distance: Double, node: String)? = nil, adSpread: Double = 0, evaluationError: Double = 0
+    ad: Double, of f: (Double) throws -> Double, at t0: Double, knowing knowledge: LineKnowledge,
+    methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check]
 ) -> Int {
-    var evaluations = 0
+    let engine = ReferenceEngine(methods: methods, tolerance: tolerance)
+    let (judgements, evaluations) = engine.judge(ad, along: f, at: t0, knowing: knowledge)
     var best: Double?
-    for method in methods {
-        let estimate: Estimate
-        if method == .complexStep {
-            guard let complex else { continue }
-            estimate = complexStepDerivative(of: complex, at: t0)
-        } else {
-            estimate = derivative(of: f, at: t0, method: method)
-        }
-        evaluations += estimate.evaluations
-        var comparison = tolerance.compare(ad, with: estimate, adSpread: adSpread, evaluationError: evaluationError)
-        if comparison.verdict == .fail, let kink {
-            // Ridders' tableau starts 0.1 max(|t|, 1) away; the other stencils' checks reach 8 steps.
-            let reach = method == .richardson ? Swift.max(8 * estimate.step, StepRule.richardson(at: t0)) : 8 * estimate.step
-            if kink.distance <= reach {
-                comparison.verdict = .inconclusive(
-                    reason: "\(estimate.method): the kink of \(kink.node) lies \(format(kink.distance)) away, within the stencil's reach \(format(reach)): the difference straddles two branches")
-            }
-        }
+    for j in judgements {
+        let comparison = j.comparison
         row.oracles.append(OracleCell(
-            method: estimate.method, requested: method, value: estimate.value, error: estimate.error,
-            verdict: comparison.verdict, note: estimate.note))
+            method: j.estimate.method, requested: j.requested, value: j.estimate.value, error: j.estimate.error,
+            verdict: comparison.verdict, note: j.estimate.note))
         checks.append(Check(quantity: row.quantity, kind: .oracle, comparison: comparison))
         row.verdict = worse(row.verdict, comparison.verdict)
         // Relative digits mean nothing for a derivative that is zero to within the absolute
@@ -432,4 +395,33 @@ struct CaseFailure: Error, CustomStringConvertible {
         self.description = description
         self.diagnostic = diagnostic
     }
+}
+
+extension CaseResult {
+    /// A case's result before anything is verified: its identity, verdict fail until decided.
+    init(starting c: Case) {
+        self.init(
+            id: c.id, title: c.title, source: c.source, note: c.note, tags: c.tags, location: c.location,
+            text: c.text, inputs: [], outputs: [], isAnalytic: c.graph.isAnalytic, nodeCount: c.graph.nodeCount,
+            verdict: .fail, rows: [], checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil,
+            error: nil, duration: 0)
+    }
+}
+
+/// Above this many graph nodes a report leaves out a case's slides-style trace (expression and
+/// network cases alike): three tables with a row per node, which past a few hundred rows nobody
+/// reads and which make a report too large to read where it is published. `adverify trace`
+/// prints up to 2000 nodes of one case on request.
+let reportTraceNodeLimit = 400
+
+/// The slides-style trace of a case for its report: along its first tangent seed (or the first
+/// input), with the first output's cotangent; `nil` above `reportTraceNodeLimit` nodes.
+func reportTrace(_ c: Case) -> Trace? {
+    let graph = c.graph
+    guard graph.nodeCount <= reportTraceNodeLimit, graph.inputCount > 0, graph.outputCount > 0 else { return nil }
+    var seed = [Double](repeating: 0, count: graph.inputCount)
+    seed[0] = 1
+    var cotangent = [Double](repeating: 0, count: graph.outputCount)
+    cotangent[0] = 1
+    return try? graph.trace(at: c.point, tangentSeed: c.tangentSeeds.first ?? seed, cotangent: cotangent)
 }
