@@ -56,6 +56,13 @@ selftest: deps
 	$$($(SWIFT) build -c release --show-bin-path)/adverify selftest cases/ --quiet
 
 # A user's package (Examples/GradientCheckExample) that depends on adverify by path and checks its
-# hand-written gradient with ADCheck from its own swift test: one right, one wrong under withKnownIssue.
+# hand-written gradient with ADCheck from its own swift test: one right, one wrong under withKnownIssue
+# (Swift Testing), and the same from an XCTestCase, where a failure goes through XCTFail (the
+# fallback the main suite cannot test: CI runs it with --disable-xctest). Both libraries must run:
+# the log is checked for the XCTest suite and the Swift Testing run, so neither is skipped unseen.
 example: deps
-	cd Examples/GradientCheckExample && $(SWIFT) test
+	cd Examples/GradientCheckExample && mkdir -p .build && \
+	{ $(SWIFT) test --enable-xctest --enable-swift-testing >.build/make-example.log 2>&1; status=$$?; \
+	  cat .build/make-example.log; [ $$status -eq 0 ] || exit $$status; \
+	  grep -q "Test Suite 'LossGradientXCTests' passed" .build/make-example.log || { echo "example: the XCTest tests did not run"; exit 1; }; \
+	  grep -Eq "Test run with [0-9]+ tests? .*passed" .build/make-example.log || { echo "example: the Swift Testing tests did not run"; exit 1; }; }

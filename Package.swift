@@ -69,10 +69,11 @@ let package = Package(
             ]
         ),
         // What a Swift user adds to their own package to check their hand-written derivatives
-        // from their own `swift test`: ADVerify's engine, and issues recorded with Swift Testing.
+        // from their own `swift test`: ADVerify's engine, issues recorded with Swift Testing (or
+        // XCTest), and the results as Markdown, JSON and JUnit through ADReport.
         .target(
             name: "ADCheck",
-            dependencies: ["ADVerify"]
+            dependencies: ["ADVerify", "ADReport"]
         ),
         .target(
             name: "ADReport",
@@ -115,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADCheckTests",
-            dependencies: ["ADCheck", "ADCatalog"]
+            dependencies: ["ADCheck", "ADVerify", "ADCatalog"]
         ),
         .testTarget(
             name: "ADPeersTests",
@@ -127,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADReportTests",
-            dependencies: ["ADReport", "ADVerify", "ADCatalog"]
+            dependencies: ["ADReport", "ADVerify", "ADCatalog", "ADCheck"]
         ),
         // Runs the built `adverify` binary on case files (the executable is a dependency so
         // `swift test` builds it first).

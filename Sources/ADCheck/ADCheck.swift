@@ -1,6 +1,7 @@
 // Checks the derivatives a Swift user wrote by hand, from their own tests: values to inspect.
 // The `check...` functions that record a test issue are in CheckIssues.swift.
 @_exported import ADVerify
+import Foundation
 
 /// What a check found: the verdict, every entry with each reference's value and ± budget, and
 /// who is wrong. `Codable`; `description` is the sentence a person reads first.
@@ -53,6 +54,56 @@ public enum ADCheck {
         function f: ([T]) throws -> T, gradient: [T], at x: [T], options: CheckOptions = .init()
     ) -> CheckResult {
         DerivativeCheck.gradient(of: f, claimed: gradient, at: x, options: options)
+    }
+
+    /// Checks the derivative function `derivative` of a scalar function `f: T -> T` at `x`:
+    /// ```
+    /// derivative(x)  against  d/dt f(t) at t = x
+    /// ```
+    /// held to the same references, budgets and verdicts as a gradient's partial (it is checked as
+    /// a gradient of one entry; the result's `kind` is `.derivative`, its quantity `df/dx`, or
+    /// `df/d<name>` with `options.inputNames = [name]`). Verdicts: **pass** when a conclusive
+    /// reference agrees within its budget and none disagrees; **fail** when a conclusive reference
+    /// disagrees and the conclusive references agree with each other; **inconclusive** when no
+    /// reference could decide or the references disagree with each other. `f` and `derivative`
+    /// are each called twice at `x` and must return the same value.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: (T) throws -> T, derivative: (T) throws -> T, at x: T, options: CheckOptions = .init()
+    ) -> CheckResult {
+        scalar(options) { options in
+            DerivativeCheck.gradient(of: { try f($0[0]) }, gradient: { [try derivative($0[0])] }, at: [x], options: options)
+        }
+    }
+
+    /// Checks a claimed derivative value `f'(x)` of a scalar function `f` at `x`; see
+    /// `check(function:derivative:at:options:)` for the formula and the verdicts.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: (T) throws -> T, derivative: T, at x: T, options: CheckOptions = .init()
+    ) -> CheckResult {
+        scalar(options) { options in
+            DerivativeCheck.gradient(of: { try f($0[0]) }, claimed: [derivative], at: [x], options: options)
+        }
+    }
+
+    /// Runs a scalar check as a gradient of one entry named after the input, then names it a
+    /// derivative: kind `.derivative`, quantity `df/dx`, and the caller's options.
+    static func scalar(_ options: CheckOptions, _ check: (CheckOptions) -> CheckResult) -> CheckResult {
+        let name = options.inputNames?.count == 1 ? options.inputNames![0] : "x"
+        var named = options
+        named.inputNames = [name]
+        var result = check(named)
+        result.kind = .derivative
+        result.options = options
+        let quantity = "df/d\(name)", partial = "∂f/∂\(name)"
+        if case .inconclusive(let reason) = result.verdict {
+            result.verdict = .inconclusive(reason: reason.replacingOccurrences(of: partial, with: quantity))
+        }
+        result.problem = result.problem?.replacingOccurrences(of: "the gradient function", with: "the derivative function")
+        for i in result.entries.indices {
+            result.entries[i].quantity = quantity
+            for j in result.entries[i].checks.indices { result.entries[i].checks[j].quantity = quantity }
+        }
+        return result
     }
 
     /// Checks a claimed Jacobian of `F: R^n -> R^m` at `x`: `jacobian[k][i] = ∂F_k/∂x_i`

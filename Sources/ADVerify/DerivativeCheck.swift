@@ -98,6 +98,8 @@ public struct EntryCheck: Codable, Sendable {
 public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible {
     public enum Kind: String, Codable, Sendable {
         case gradient, jacobian, vjp, jvp
+        /// A scalar function's derivative `f'(x)` (ADCheck checks it as a gradient of one entry).
+        case derivative
     }
 
     public var kind: Kind
