@@ -412,10 +412,23 @@ public enum DerivativeCheck {
         if let verdict, !verdict.isInconclusive {
             r.verdict = verdict
         } else {
-            let undecided = r.entries.map(\.quantity).prefix(5).joined(separator: ", ")
-            r.verdict = .inconclusive(reason: r.entries.isEmpty ? "nothing to check" : "no reference could decide \(undecided)")
+            r.verdict = .inconclusive(reason: r.entries.isEmpty ? "nothing to check" : undecidedReason(r.entries))
         }
         return r
+    }
+
+    /// Why no entry decided: the references disagreeing with each other on some entries (nobody
+    /// can tell who is wrong), none of them conclusive on the others.
+    static func undecidedReason(_ entries: [EntryCheck]) -> String {
+        func names(_ list: [EntryCheck]) -> String {
+            list.map(\.quantity).prefix(5).joined(separator: ", ") + (list.count > 5 ? " and \(list.count - 5) more" : "")
+        }
+        let disagreeing = entries.filter { $0.finding.hasPrefix("references disagree") }
+        let undecided = entries.filter { !$0.finding.hasPrefix("references disagree") }
+        var parts: [String] = []
+        if !disagreeing.isEmpty { parts.append("the references disagree with each other on \(names(disagreeing))") }
+        if !undecided.isEmpty { parts.append("no reference could decide \(names(undecided))") }
+        return parts.joined(separator: "; ")
     }
 
     struct Problem: Error {

@@ -177,6 +177,10 @@ struct DisagreementTests {
         let conclusive = entry.checks.map(\.comparison).filter { !$0.verdict.isInconclusive }
         #expect(conclusive.contains { a in conclusive.contains { b in abs(a.reference - b.reference) > a.budget + b.budget } })
         #expect(result.description.contains("references disagree: inconclusive"), "\(result)")
+        // The check's own reason says the same, not that no reference could decide.
+        if case .inconclusive(let overall) = result.verdict {
+            #expect(overall == "the references disagree with each other on ∂f/∂x[0]", "\(overall)")
+        }
         // checkGradient records nothing on it (an issue here would fail this test).
         #expect(checkGradient(of: f, gradient: [derivative], at: [t0]).verdict.isInconclusive)
     }
