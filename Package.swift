@@ -88,6 +88,7 @@ let package = Package(
         .target(
             name: "ADTestSupport",
             dependencies: [
+                "ADCore",
                 .product(name: "Numerics", package: "swift-numerics"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -115,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADCheckTests",
-            dependencies: ["ADCheck", "ADCatalog"]
+            dependencies: ["ADCheck", "ADCatalog", "ADCore", "ADTestSupport"]
         ),
         .testTarget(
             name: "ADPeersTests",
