@@ -89,6 +89,7 @@ let package = Package(
         .target(
             name: "ADTestSupport",
             dependencies: [
+                "ADCore",
                 .product(name: "Numerics", package: "swift-numerics"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -116,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADCheckTests",
-            dependencies: ["ADCheck", "ADVerify", "ADCatalog"]
+            dependencies: ["ADCheck", "ADVerify", "ADCatalog", "ADCore", "ADTestSupport"]
         ),
         .testTarget(
             name: "ADPeersTests",

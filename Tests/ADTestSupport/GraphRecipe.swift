@@ -1,29 +1,37 @@
 // Random expression graphs for the property tests, built from a "recipe" of small integers so
 // that PropertyBased's shrinking (fewer steps, smaller numbers) leads to a small failing graph.
+// Shared test support: ADVerifyTests' properties and ADCheckTests' random-graph checks draw
+// from the same family.
 import ADCore
-import ADTestSupport
 import Foundation
 import PropertyBased
 import Testing
 
 /// One step of a recipe: which primitive to apply to which earlier nodes. Every field is a
 /// small non-negative integer that shrinks toward 0, and 0 is always the simplest choice.
-struct RecipeStep: Hashable, Sendable {
+public struct RecipeStep: Hashable, Sendable {
     /// Index into the recipe's primitive list (taken modulo its length); 0 is `+`.
-    var op: Int
+    public var op: Int
     /// First operand: 0 is the newest node, `k` the k-th newest (modulo the nodes so far).
-    var a: Int
+    public var a: Int
     /// Second operand of a binary primitive, counted like `a`.
-    var b: Int
+    public var b: Int
     /// `0..<firstConstantCode`: the second operand is the node `b`; from `firstConstantCode` on,
     /// it is the constant `GraphRecipe.constants[constant - firstConstantCode]`. The slope of
     /// `leaky_relu` and `elu` is always a constant (`constants[constant % count]`, made positive).
-    var constant: Int
+    public var constant: Int
 
-    static let firstConstantCode = 24
-    static let constantCodes = 0...(firstConstantCode + GraphRecipe.constants.count - 1)
-    static let aPicks = 0...7
-    static let bPicks = 0...63
+    public static let firstConstantCode = 24
+    public static let constantCodes = 0...(firstConstantCode + GraphRecipe.constants.count - 1)
+    public static let aPicks = 0...7
+    public static let bPicks = 0...63
+
+    public init(op: Int, a: Int, b: Int, constant: Int) {
+        self.op = op
+        self.a = a
+        self.b = b
+        self.constant = constant
+    }
 }
 
 /// A random graph's recipe: input values, steps and the number of outputs, all as small
@@ -37,44 +45,52 @@ struct RecipeStep: Hashable, Sendable {
 /// a piecewise primitive within `kinkMargin` of its kink), give a value beyond 1e4 (or a
 /// nonzero value below 1e-3) or a node whose slope bound exceeds `maxSlope` is skipped. Each output is one of the newest nodes plus a weighted
 /// sum of every input, so every output depends on every input.
-struct GraphRecipe: Hashable, Sendable {
-    var seed: UInt64
+public struct GraphRecipe: Hashable, Sendable {
+    public var seed: UInt64
     /// One code per input: `x = ±(0.3 + |code| / 16)`, the sign of the code (never ±1).
-    var inputs: [Int]
-    var steps: [RecipeStep]
-    var outputs: Int
+    public var inputs: [Int]
+    public var steps: [RecipeStep]
+    public var outputs: Int
     /// Only complex-analytic primitives (the complex step applies to the whole graph).
-    var analytic: Bool
+    public var analytic: Bool
+
+    public init(seed: UInt64, inputs: [Int], steps: [RecipeStep], outputs: Int, analytic: Bool) {
+        self.seed = seed
+        self.inputs = inputs
+        self.steps = steps
+        self.outputs = outputs
+        self.analytic = analytic
+    }
 
     /// Smooth primitives first (simplest first, so shrinking turns other ops into `+`), then
     /// the piecewise ones. An analytic recipe draws from the first 20 only.
-    static let smoothOps: [Op] = [.add, .sub, .mul, .neg, .div, .exp, .log, .sqrt, .sin, .cos, .tan, .pow,
+    public static let smoothOps: [Op] = [.add, .sub, .mul, .neg, .div, .exp, .log, .sqrt, .sin, .cos, .tan, .pow,
                                   .asin, .acos, .atan, .sinh, .cosh, .tanh, .sigmoid, .softplus]
-    static let piecewiseOps: [Op] = [.relu, .abs, .max, .min, .leakyRelu, .elu]
-    static let constants: [Double] = [2, -1, 0.5, 3, -2, 1.5, -0.5, 0.25, 4, -3, 0.75, 2.5, -1.5, 1.25, -0.25, 3.5]
+    public static let piecewiseOps: [Op] = [.relu, .abs, .max, .min, .leakyRelu, .elu]
+    public static let constants: [Double] = [2, -1, 0.5, 3, -2, 1.5, -0.5, 0.25, 4, -3, 0.75, 2.5, -1.5, 1.25, -0.25, 3.5]
     /// Output `k` adds `weights[(3k + j) % count] * x_j` for every input `j`.
-    static let weights: [Double] = [0.75, -1.25, 0.5, 1.5, -0.625, 2.25, -0.875]
+    public static let weights: [Double] = [0.75, -1.25, 0.5, 1.5, -0.625, 2.25, -0.875]
     /// Distance kept from a kink of relu, abs, max, min, leaky_relu, elu, in the switching
     /// argument (x for relu, x - y for max).
-    static let kinkMargin = 0.05
+    public static let kinkMargin = 0.05
     /// The largest slope bound (`Σ_paths Π |local partial|` from the inputs) a node may have.
     /// Without it a few hundred nodes make `tan` of an argument that moves by 1e6 per unit of x:
     /// features 1e-6 wide, narrower than every finite-difference oracle's step, which then sees
     /// only the smooth background (see the report of issue 7).
-    static let maxSlope = 1e4
+    public static let maxSlope = 1e4
 
-    var ops: [Op] { analytic ? Self.smoothOps : Self.smoothOps + Self.piecewiseOps }
+    public var ops: [Op] { analytic ? Self.smoothOps : Self.smoothOps + Self.piecewiseOps }
 
-    static func inputValue(_ code: Int) -> Double {
+    public static func inputValue(_ code: Int) -> Double {
         let magnitude = 0.3 + Double(Swift.abs(code)) / 16
         return code < 0 ? -magnitude : magnitude
     }
 
-    static let inputCodes = -43...43
+    public static let inputCodes = -43...43
 
     /// A recipe drawn from `seed`: 1-6 inputs, 1-3 outputs, 1-300 steps (`1 + 299 u²`: median 75,
     /// 42% above 100), half of the binary steps with a constant operand.
-    static func random(seed: UInt64, analytic: Bool, maxSteps: Int = 300) -> GraphRecipe {
+    public static func random(seed: UInt64, analytic: Bool, maxSteps: Int = 300) -> GraphRecipe {
         var rng = seededGenerator(seed)
         let n = Int.random(in: 1...6, using: &rng)
         let m = Int.random(in: 1...3, using: &rng)
@@ -98,7 +114,7 @@ struct GraphRecipe: Hashable, Sendable {
     /// Simpler recipes, most shrunk first: fewer outputs, fewer inputs, fewer steps, simpler
     /// steps (each field toward 0), input values toward ±0.3. Built from PropertyBased's
     /// shrinking sequences, so `propertyCheck` walks them with its own loop.
-    static func shrink(_ r: GraphRecipe) -> AnySequence<GraphRecipe> {
+    public static func shrink(_ r: GraphRecipe) -> AnySequence<GraphRecipe> {
         // First the same graph without its dead steps (one candidate), so a shrunk graph has no
         // node that does not reach an output.
         let live = r.withoutDeadSteps().map { [$0] } ?? []
@@ -112,7 +128,7 @@ struct GraphRecipe: Hashable, Sendable {
     /// The recipe without the steps whose node no output depends on (or that made no node: out
     /// of the domain), the remaining operands re-pointed at the same nodes: it builds the same
     /// function with fewer nodes. `nil` when every step is live.
-    func withoutDeadSteps() -> GraphRecipe? {
+    public func withoutDeadSteps() -> GraphRecipe? {
         let trace = build().steps
         var live = Set(trace.outputs)
         for step in trace.made.reversed() where live.contains(step.node) {
@@ -134,7 +150,7 @@ struct GraphRecipe: Hashable, Sendable {
         return GraphRecipe(seed: seed, inputs: inputs, steps: newSteps, outputs: outputs, analytic: analytic)
     }
 
-    static func shrinkStep(_ s: RecipeStep) -> AnySequence<RecipeStep> {
+    public static func shrinkStep(_ s: RecipeStep) -> AnySequence<RecipeStep> {
         let op = s.op.shrink(towards: 0).lazy.map { v in with(s) { $0.op = v } }
         let a = s.a.shrink(towards: 0).lazy.map { v in with(s) { $0.a = v } }
         let b = s.b.shrink(towards: 0).lazy.map { v in with(s) { $0.b = v } }
@@ -152,7 +168,7 @@ struct GraphRecipe: Hashable, Sendable {
 
     /// The graph and its point. Never fails for a recipe made by ``random(seed:analytic:maxSteps:)``
     /// or shrunk from one (an empty `inputs` is given one input).
-    func build() -> RandomGraph {
+    public func build() -> RandomGraph {
         var b = GraphBuilder()
         var values: [Double] = []
         /// Per node, `Σ_paths Π |local partial|` from all inputs: a bound on how fast it changes.
@@ -217,22 +233,22 @@ struct GraphRecipe: Hashable, Sendable {
     }
 
     /// What `build()` made of each step, for removing dead steps.
-    struct BuildTrace: Sendable {
-        struct Step: Sendable {
+    public struct BuildTrace: Sendable {
+        public struct Step: Sendable {
             /// The step's position in the recipe.
-            var index: Int
+            public var index: Int
             /// The node it made (a builder index).
-            var node: Int
+            public var node: Int
             /// Its operand nodes among the inputs and earlier steps' nodes.
-            var operands: [Int]
+            public var operands: [Int]
         }
-        var made: [Step]
+        public var made: [Step]
         /// The node each output starts from, before the weighted inputs are added.
-        var outputs: [Int]
+        public var outputs: [Int]
     }
 
     /// Whether `op` at `(a, b)` stays well inside its domain, away from poles and kinks.
-    static func inDomain(_ op: Op, _ a: Double, _ b: Double, constantExponent: Bool) -> Bool {
+    public static func inDomain(_ op: Op, _ a: Double, _ b: Double, constantExponent: Bool) -> Bool {
         switch op {
         case .log, .sqrt: a > 0.1
         case .asin, .acos: Swift.abs(a) < 0.9
@@ -251,7 +267,7 @@ struct GraphRecipe: Hashable, Sendable {
     }
 
     /// The recipe as Swift source, to paste into a regression test.
-    var swiftLiteral: String {
+    public var swiftLiteral: String {
         let s = steps.map { "RecipeStep(op: \($0.op), a: \($0.a), b: \($0.b), constant: \($0.constant))" }
         return """
             GraphRecipe(seed: 0x\(String(seed, radix: 16)), inputs: \(inputs), steps: [
@@ -262,22 +278,22 @@ struct GraphRecipe: Hashable, Sendable {
 }
 
 /// A built random graph: the recipe, the graph and the point (one value per input).
-struct RandomGraph: Sendable, CustomTestStringConvertible {
-    var recipe: GraphRecipe
-    var graph: Graph
-    var point: [Double]
-    var steps: GraphRecipe.BuildTrace
+public struct RandomGraph: Sendable, CustomTestStringConvertible {
+    public var recipe: GraphRecipe
+    public var graph: Graph
+    public var point: [Double]
+    public var steps: GraphRecipe.BuildTrace
 
     /// Random non-unit vectors for the property checks, fixed by the recipe's seed (they do not
     /// change while the recipe shrinks): `count` numbers of magnitude 0.3-3 with random signs.
-    func vector(_ count: Int, stream: UInt64) -> [Double] {
+    public func vector(_ count: Int, stream: UInt64) -> [Double] {
         var rng = seededGenerator(recipe.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
         return (0..<count).map { _ in rng.nonUnit() }
     }
 
     /// The graph as a case file for `adverify run`: the inputs at the point, one `let` per
     /// computed node (constants written inline), the outputs.
-    var caseYAML: String {
+    public var caseYAML: String {
         let names = graph.displayNames
         func operand(_ index: Int32) -> String {
             let i = Int(index)
@@ -312,14 +328,14 @@ struct RandomGraph: Sendable, CustomTestStringConvertible {
     }
 
     /// The Wengert list with every node's value at the point (the graph's own trace printer).
-    var wengertList: String {
+    public var wengertList: String {
         guard let trace = try? graph.trace(at: point) else { return "(no trace)" }
         return trace.rows.map { "  \($0.expression)    = \($0.value)" }.joined(separator: "\n")
     }
 
     /// What a failing property prints: the seed to replay, the sizes, and for a small graph the
     /// Wengert list, a case file and the recipe.
-    var testDescription: String {
+    public var testDescription: String {
         let head = "graph of seed 0x\(String(recipe.seed, radix: 16)) (replay: ADVERIFY_PROPERTY_REPLAY=0x\(String(recipe.seed, radix: 16))): \(graph.inputCount) inputs, \(graph.outputCount) outputs, \(graph.nodeCount) nodes, \(recipe.steps.count) steps"
         guard graph.nodeCount <= 80 else { return head }
         return """
@@ -337,15 +353,15 @@ struct RandomGraph: Sendable, CustomTestStringConvertible {
 /// The recipes a property checks: a deterministic stream of seeds (so every run of the suite
 /// checks the same graphs), from `ADVERIFY_PROPERTY_SEED` (default below), or only the seed of
 /// `ADVERIFY_PROPERTY_REPLAY`. Graph `i` has seed `splitmix(base + i)`.
-final class RecipeStream: @unchecked Sendable {
+public final class RecipeStream: @unchecked Sendable {
     private let lock = NSLock()
     private var index: UInt64 = 0
     private let base: UInt64
     private let replay: UInt64?
 
-    static let defaultBase: UInt64 = 0x5EED_AD0F_2026
+    public static let defaultBase: UInt64 = 0x5EED_AD0F_2026
 
-    init(property: UInt64) {
+    public init(property: UInt64) {
         let env = ProcessInfo.processInfo.environment
         // Mixed, so that the streams of nearby seeds (and of the properties) do not overlap.
         base = Self.mix((env["ADVERIFY_PROPERTY_SEED"].flatMap(RecipeStream.parse) ?? Self.defaultBase) ^ (property &* 0x9E37_79B9_7F4A_7C15))
@@ -354,20 +370,20 @@ final class RecipeStream: @unchecked Sendable {
 
     /// How many graphs a property checks: `ADVERIFY_PROPERTY_GRAPHS`, else `defaultCount`;
     /// 1 when replaying a seed.
-    static func count(default defaultCount: Int) -> Int {
+    public static func count(default defaultCount: Int) -> Int {
         let env = ProcessInfo.processInfo.environment
         if env["ADVERIFY_PROPERTY_REPLAY"] != nil { return 1 }
         return env["ADVERIFY_PROPERTY_GRAPHS"].flatMap { Int($0) } ?? defaultCount
     }
 
     /// Whether a long run was asked for (then the properties print their statistics).
-    static var isLongRun: Bool { ProcessInfo.processInfo.environment["ADVERIFY_PROPERTY_GRAPHS"] != nil }
+    public static var isLongRun: Bool { ProcessInfo.processInfo.environment["ADVERIFY_PROPERTY_GRAPHS"] != nil }
 
-    static func parse(_ text: String) -> UInt64? {
+    public static func parse(_ text: String) -> UInt64? {
         text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
     }
 
-    func nextSeed() -> UInt64 {
+    public func nextSeed() -> UInt64 {
         if let replay { return replay }
         let i = lock.withLock {
             defer { index += 1 }
@@ -377,7 +393,7 @@ final class RecipeStream: @unchecked Sendable {
     }
 
     /// SplitMix64's finalizer: consecutive indices give unrelated seeds.
-    static func mix(_ x: UInt64) -> UInt64 {
+    public static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
@@ -385,7 +401,7 @@ final class RecipeStream: @unchecked Sendable {
     }
 
     /// A PropertyBased generator of built random graphs whose shrinker shrinks the recipe.
-    func graphs(analytic: @escaping @Sendable (UInt64) -> Bool) -> Generator<RandomGraph, AnySequence<GraphRecipe>> {
+    public func graphs(analytic: @escaping @Sendable (UInt64) -> Bool) -> Generator<RandomGraph, AnySequence<GraphRecipe>> {
         Generator(
             run: { _ in
                 let seed = self.nextSeed()
