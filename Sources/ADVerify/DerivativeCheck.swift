@@ -620,9 +620,26 @@ struct Judge {
         t.safetyFactor *= options.toleranceFactor
         engine = ReferenceEngine(methods: options.oracles.filter { $0 != .complexStep }, tolerance: t, epsilon: epsilon)
         resolution = options.resolution ?? Swift.max(1e-7, 100 * epsilon)
+        quantum = Judge.subnormalQuantum(epsilon: epsilon)
     }
 
     var epsilon: Double { engine.epsilon }
+
+    /// The spacing of the precision's subnormal numbers (Double 4.9e-324, Float 1.4e-45): how
+    /// accurate a value of f can be at best, whatever its size. The references' round-off terms
+    /// are relative (`2 eps |f|`); a subnormal value of f (exp at -740) is only good to half of
+    /// this, so every value carries it as an absolute error.
+    let quantum: Double
+
+    /// The IEEE binary types by their unit round-off; 0 for another type (no floor known).
+    static func subnormalQuantum(epsilon: Double) -> Double {
+        switch epsilon {
+        case Double.ulpOfOne: Double.leastNonzeroMagnitude
+        case Double(Float.ulpOfOne): Double(Float.leastNonzeroMagnitude)
+        case 0x1p-10: 0x1p-24  // Float16
+        default: 0
+        }
+    }
 
     /// The references' verdicts on `claimed = d/dt line(t)` at `t0`.
     ///
@@ -634,12 +651,14 @@ struct Judge {
         stepScale: Double? = nil, abscissaError: Double = 0, line: (Double) throws -> Double
     ) -> EntryCheck {
         // The claimed value was rounded to T too; for Double its rounding is the ulp floor's.
-        let adSpread = engine.coarse ? ulps * epsilon * abs(claimed) : 0
+        // An infinite or NaN claim has no rounding of its own to allow for: it must fail against
+        // a finite conclusive reference, as in Double (an infinite allowance made it inconclusive).
+        let adSpread = engine.coarse && claimed.isFinite ? ulps * epsilon * abs(claimed) : 0
         // GSL's abserr assumes double precision: add f's own rounding to its budget. ADNumeric's
         // stencils already carry it through `epsilon`.
         let fRounding = engine.coarse ? ulps * epsilon * abs(fx) : 0
         let knowledge = LineKnowledge(
-            adSpread: adSpread, evaluationError: abscissaError, gslEvaluationError: fRounding, stepScale: stepScale)
+            adSpread: adSpread, evaluationError: abscissaError + quantum, gslEvaluationError: fRounding, stepScale: stepScale)
         let (judgements, evaluations) = engine.judge(claimed, along: line, at: t0, knowing: knowledge) { index, comparison in
             index == 0 && settles(comparison)
         }
