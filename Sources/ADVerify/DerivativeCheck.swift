@@ -10,7 +10,7 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
     public var seed: UInt64
     /// The references, cheapest first. The first one settles an entry when it passes with a
     /// budget within `resolution`; otherwise (inconclusive, failing, or too coarse) the others
-    /// run too. `.complexStep` is skipped: a closure over real numbers has no complex extension.
+    /// run too, and the first one's comparison is judged with theirs. `.complexStep` is skipped: a closure over real numbers has no complex extension.
     public var oracles: [DifferenceMethod]
     /// The comparison of a claimed value with each reference (see `OracleTolerance`).
     public var tolerance: OracleTolerance
@@ -51,9 +51,10 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
         return nil
     }
 
-    /// Central differences with their error estimate (13 evaluations on a smooth function),
-    /// then GSL central, 5-point and Richardson.
-    public static let cheapestFirst: [DifferenceMethod] = [.central, .gslCentral, .fivePoint, .richardson]
+    /// The 4-point central rule (4 evaluations with f(x) known: `fourPointCentralDifference`),
+    /// then central differences with their step-sweep error estimate (13), GSL central, 5-point
+    /// and Richardson.
+    public static let cheapestFirst: [DifferenceMethod] = [.fourPointCentral, .central, .gslCentral, .fivePoint, .richardson]
 }
 
 /// The check of one claimed derivative: a partial, a Jacobian entry, or an inner product.
@@ -157,8 +158,9 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
 /// cotangent of ones. Each reference is judged by `OracleTolerance.compare` with its own error
 /// budget, as in the catalogue.
 ///
-/// Cheapest conclusive first: the first reference (central differences) decides alone when it
-/// passes within `resolution`; otherwise every reference runs, and the entry's verdict is
+/// Cheapest conclusive first: the first reference (the 4-point central rule, 4 evaluations of f per
+/// partial) decides alone when it passes within `resolution`; otherwise every reference runs, and
+/// the entry's verdict is
 /// - inconclusive when no reference is conclusive, or when two conclusive references disagree
 ///   with each other (`|r_a - r_b| > budget_a + budget_b`): then nobody can tell who is wrong;
 /// - fail when a conclusive reference fails and the conclusive references agree with each other:
@@ -356,6 +358,7 @@ public enum DerivativeCheck {
     public static func displayName(_ method: String) -> String {
         switch DifferenceMethod(rawValue: method) {
         case .central: "central difference"
+        case .fourPointCentral: "4-point central"
         case .fivePoint: "5-point"
         case .richardson: "Richardson"
         case .gslCentral: "GSL central"
@@ -625,7 +628,9 @@ struct Judge {
                 // central and 5-point differences near x still guard the wide steps.
                 h = 8 * StepRule.richardson(at: stepScale ?? t0)
             }
-            let estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon)
+            // The 4-point rule's kink check uses line(t0), which the caller has: 4 evaluations.
+            let known = method == .fourPointCentral ? fx : nil
+            let estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon, fx: known)
             evaluations += estimate.evaluations
             let evaluationError = abscissaError + (method.isGSL ? fRounding : 0)
             let comparison = tolerance.compare(claimed, with: estimate, adSpread: adSpread, evaluationError: evaluationError)
@@ -653,6 +658,7 @@ struct Judge {
     func step(_ method: DifferenceMethod, _ scale: Double) -> Double? {
         switch method {
         case .central, .gslCentral: StepRule.central(at: scale, epsilon: epsilon)
+        case .fourPointCentral: StepRule.fourPointCentral(at: scale, epsilon: epsilon)
         case .fivePoint: StepRule.fivePoint(at: scale, epsilon: epsilon)
         case .richardson: StepRule.richardson(at: scale)
         case .forward, .backward, .gslForward, .gslBackward: StepRule.oneSided(at: scale, epsilon: epsilon)
