@@ -27,12 +27,28 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
     /// A VJP or JVP is also checked entry by entry (the whole Jacobian, through unit
     /// cotangents or tangents) when `inputs * outputs` is at most this.
     public var fullJacobianLimit: Int
+    /// Every entry (`.full`), random directions and a sample of entries (`.fast`), or full up to
+    /// `fastThreshold` and fast above (`.automatic`, the default); see `CheckMode`.
+    public var mode: CheckMode
+    /// `.automatic` runs the fast mode when the inputs of a gradient, or inputs × outputs of a
+    /// Jacobian, VJP or JVP, are more than this.
+    public var fastThreshold: Int
+    /// Fast mode: how many seeded random directions (gradient) or cotangent-tangent pairs
+    /// (Jacobian, VJP, JVP) are checked.
+    public var fastDirections: Int
+    /// Fast mode: how many seeded random partials (Jacobian entries) are checked one by one.
+    public var fastSamples: Int
 
     public init(
         seed: UInt64 = 0x5EED_AD, oracles: [DifferenceMethod] = DerivativeCheckOptions.cheapestFirst,
         tolerance: OracleTolerance = .default, toleranceFactor: Double = 1, resolution: Double? = nil,
-        inputNames: [String]? = nil, outputNames: [String]? = nil, fullJacobianLimit: Int = 64
+        inputNames: [String]? = nil, outputNames: [String]? = nil, fullJacobianLimit: Int = 64,
+        mode: CheckMode = .automatic, fastThreshold: Int = 1000, fastDirections: Int = 4, fastSamples: Int = 8
     ) {
+        self.mode = mode
+        self.fastThreshold = fastThreshold
+        self.fastDirections = fastDirections
+        self.fastSamples = fastSamples
         self.seed = seed
         self.oracles = oracles
         self.tolerance = tolerance
@@ -48,6 +64,7 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
         if !toleranceFactor.isFinite || toleranceFactor <= 0 { return "options: the tolerance factor \(toleranceFactor) is not a positive number" }
         if let r = resolution, !(r >= 0) { return "options: the resolution \(r) is not a non-negative number" }
         if !oracles.contains(where: { $0 != .complexStep }) { return "options: no reference to run (the complex step needs a complex function)" }
+        if fastDirections < 1 || fastSamples < 0 { return "options: fast mode needs at least 1 direction and no negative sample count (\(fastDirections), \(fastSamples))" }
         return nil
     }
 
@@ -90,6 +107,7 @@ public struct EntryCheck: Codable, Sendable {
             }
         }
         if inconclusive > 0 { parts.append("\(inconclusive) inconclusive") }
+        if parts.isEmpty { return "\(quantity): yours \(format(claimed)): " + finding }
         return "\(quantity): yours \(format(claimed)), " + parts.joined(separator: ", ") + ": " + finding
     }
 }
@@ -123,6 +141,8 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
     public var cotangent: [Double]?
     public var tangent: [Double]?
     public var options: DerivativeCheckOptions
+    /// The mode that ran: `.full` or `.fast` (never `.automatic`).
+    public var mode: CheckMode
 
     /// The entries that failed.
     public var failures: [EntryCheck] { entries.filter { $0.verdict == .fail } }
@@ -130,7 +150,7 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
     /// The sentence a person reads first, then one line per failing entry (or, when nothing
     /// failed, per inconclusive entry).
     public var description: String {
-        let what = "\(kind.rawValue) check (\(precision), \(entries.count) entries, \(evaluations) evaluations)"
+        let what = "\(kind.rawValue) check (\(precision), \(mode == .fast ? "fast, " : "")\(entries.count) entries, \(evaluations) evaluations)"
         var lines: [String]
         switch verdict {
         case .pass: lines = ["\(what): pass"]
@@ -190,6 +210,9 @@ public enum DerivativeCheck {
         }
         result.evaluations = 2
         let judge = Judge(options: options, epsilon: result.epsilon)
+        if options.runsFast(size: x.count) {
+            return finished(fastGradient(of: f, claimed: g, at: x, fx: fx, judge, result))
+        }
         var p = x
         for i in x.indices {
             let xi = x[i]
@@ -237,6 +260,9 @@ public enum DerivativeCheck {
         result.evaluations = 2
         if let shape = shapeProblem(J, rows: Fx.count, columns: x.count) { return finished(result, problem: shape) }
         let judge = Judge(options: options, epsilon: result.epsilon)
+        if options.runsFast(size: x.count * Fx.count) {
+            return finished(fastJacobian(of: F, claimed: J, at: x, Fx: Fx, judge, result))
+        }
         let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(J[k][i]) }, judge, options)
         result.entries = entries
         result.evaluations += calls
@@ -279,6 +305,7 @@ public enum DerivativeCheck {
             of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u, J v⟩ = ⟨vjp(x, u), v⟩", abscissa: abscissa, judge)
         result.evaluations += inner.evaluations
         result.entries.append(inner)
+        if options.runsFast(size: m * n) { return finished(fastVJP(of: F, vjp: vjp, at: x, Fx: Fx, judge, result)) }
         guard m * n <= options.fullJacobianLimit else { return finished(result) }
         var rows: [[T]] = []
         for k in 0..<m {
@@ -326,7 +353,8 @@ public enum DerivativeCheck {
         // The columns the full check reads give ∂g/∂x = Jᵀu for the abscissa rounding (see vjp);
         // without them, |⟨u, J v⟩| / min |v_j| (|v_j| >= 0.5) stands in for Σ |∂g/∂x_j|.
         var columns: [[T]] = []
-        if m * n <= options.fullJacobianLimit {
+        let fast = options.runsFast(size: m * n)
+        if m * n <= options.fullJacobianLimit, !fast {
             for i in 0..<n {
                 var e = [T](repeating: 0, count: n)
                 e[i] = 1
@@ -344,6 +372,7 @@ public enum DerivativeCheck {
             of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u, J v⟩ = ⟨u, jvp(x, v)⟩", abscissa: abscissa, judge)
         result.evaluations += inner.evaluations
         result.entries.append(inner)
+        if fast { return finished(fastJVP(of: F, jvp: jvp, at: x, Fx: Fx, judge, result)) }
         if !columns.isEmpty {
             let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(columns[i][k]) }, judge, options)
             result.entries += entries
@@ -395,7 +424,7 @@ public enum DerivativeCheck {
         DerivativeCheckResult(
             kind: kind, point: x.map { Double($0) }, precision: String(describing: T.self),
             epsilon: Double(T.ulpOfOne), problem: nil, entries: [], verdict: .inconclusive(reason: "nothing checked"),
-            evaluations: 0, cotangent: nil, tangent: nil, options: options)
+            evaluations: 0, cotangent: nil, tangent: nil, options: options, mode: .full)
     }
 
     /// The result with its verdict: fail on a problem or a failing entry (see `worse`), pass when
