@@ -10,7 +10,8 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
     public var seed: UInt64
     /// The references, cheapest first. The first one settles an entry when it passes with a
     /// budget within `resolution`; otherwise (inconclusive, failing, or too coarse) the others
-    /// run too, and the first one's comparison is judged with theirs. `.complexStep` is skipped: a closure over real numbers has no complex extension.
+    /// run too, and the first one's comparison is judged with theirs. `.complexStep` is skipped:
+    /// a closure over real numbers has no complex extension.
     public var oracles: [DifferenceMethod]
     /// The comparison of a claimed value with each reference (see `OracleTolerance`).
     public var tolerance: OracleTolerance
@@ -186,6 +187,10 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
 /// - fail when a conclusive reference fails and the conclusive references agree with each other:
 ///   the claimed value is wrong;
 /// - pass otherwise.
+///
+/// Large inputs: above `fastThreshold` inputs (inputs × outputs) the default `.automatic` mode
+/// checks seeded random directions (pairs), a sample of entries and, for a gradient, the Taylor
+/// slope instead of every entry, at a cost that does not grow with n; see `CheckMode`.
 ///
 /// Precision: a function over `T: BinaryFloatingPoint` is evaluated through a Double closure,
 /// but its values are rounded to `T`: `T.ulpOfOne` sets the references' steps and round-off
