@@ -664,7 +664,8 @@ struct Judge {
             }
             // The 4-point rule's kink check uses line(t0), which the caller has: 4 evaluations.
             let known = method == .fourPointCentral ? fx : nil
-            let estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon, fx: known)
+            var estimate = derivative(of: line, at: t0, method: method, step: h, epsilon: epsilon, fx: known)
+            if method.isGSL { estimate = gslKinkBeyondRounding(estimate, at: t0, fRounding: fRounding) }
             evaluations += estimate.evaluations
             let evaluationError = abscissaError + (method.isGSL ? fRounding : 0)
             let comparison = tolerance.compare(claimed, with: estimate, adSpread: adSpread, evaluationError: evaluationError)

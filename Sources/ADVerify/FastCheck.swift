@@ -317,3 +317,28 @@ extension DerivativeCheck {
         return chosen.sorted()
     }
 }
+
+extension Judge {
+    /// GSL central's kink check compares GSL's forward and backward rules at the one-sided step
+    /// `hs = sqrt(eps) max(|t0|, 1)` with their `abserr`, which assumes double precision. For a
+    /// coarser f (Float) each of those values also carries f's rounding through GSL's 4-point
+    /// rule, `91 fRounding / hs` (`OracleTolerance.stencilWeight`): at |f| ≈ 100 that is several
+    /// units, and a smooth sum of Float terms reads as a kink whose interval excludes the right
+    /// derivative (a false failure). The kink stands only when the one-sided values differ by
+    /// more than `kinkSeparation` (4) times their bars with that rounding added; otherwise the
+    /// estimate is GSL's central value as usual. Double (fRounding = 0) is unchanged.
+    func gslKinkBeyondRounding(_ estimate: Estimate, at t0: Double, fRounding: Double) -> Estimate {
+        guard fRounding > 0, case let .kink(left, leftError, right, rightError) = estimate.status else { return estimate }
+        let hs = StepRule.oneSided(at: t0, epsilon: epsilon)
+        let noise = OracleTolerance.stencilWeight(.gslForward) * fRounding / hs
+        var e = estimate
+        if abs(right - left) > 4 * (leftError + rightError + 2 * noise) {
+            e.status = .kink(left: left, leftError: leftError + noise, right: right, rightError: rightError + noise)
+        } else {
+            e.status = .ok
+            e.note = (e.note.map { $0 + "; " } ?? "")
+                + "GSL's one-sided values \(left), \(right) differ by less than f's rounding through them allows: no kink"
+        }
+        return e
+    }
+}
