@@ -36,9 +36,12 @@ public typealias CheckOptions = DerivativeCheckOptions
 /// round-off terms come from the function's own precision (`T.ulpOfOne`), so a Float gradient is
 /// held to what Float can show and not to Double's 1e-10.
 ///
-/// Cost, smooth Double function: 13 evaluations per partial (central differences, settled when
-/// they pass within `resolution`); an entry that is inconclusive, fails, or is too coarse (all
-/// Float entries) also runs GSL central, 5-point and Richardson, about 100-200 more.
+/// Cost, smooth Double function: 4 evaluations per partial (the 4-point central rule, settled
+/// when it passes within `resolution`); an entry that is inconclusive, fails, or is too coarse (all
+/// Float entries) also runs central differences, GSL central, 5-point and Richardson, about 100
+/// more. Above `options.fastThreshold` inputs (inputs × outputs for a vector function) the
+/// automatic mode checks random directions and a sample of entries instead of every entry:
+/// a cost independent of the size (`CheckMode`).
 public enum ADCheck {
     /// Checks the gradient function `gradient` of `f` at `x`: every partial `gradient(x)[i]`
     /// against `d/dt f(x + (t - x_i) e_i)` at `t = x_i`. `gradient` is called twice and must

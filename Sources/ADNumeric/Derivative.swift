@@ -13,12 +13,15 @@
 /// that include it. GSL's `abserr` assumes double precision whatever `epsilon` says; only its
 /// default step, kink threshold and local check follow it (the comparison adds f's own
 /// evaluation error for GSL, see `OracleTolerance.compare`).
+///
+/// `fx`: `f(x)` when the caller has it (it must be the value `f` returns at `x`); the stencils
+/// that need `f(x)` then do not evaluate it again. GSL's rules never use it.
 public func derivative(
     of f: (Double) throws -> Double, at x: Double, method: DifferenceMethod, step: Double? = nil,
-    estimateError: Bool = true, epsilon: Double = .ulpOfOne
+    estimateError: Bool = true, epsilon: Double = .ulpOfOne, fx: Double? = nil
 ) -> Estimate {
     var log = EvaluationLog()
-    return estimateDerivative(f, x, method: method, step: step, fx: nil, estimateError: estimateError, epsilon: epsilon, &log)
+    return estimateDerivative(f, x, method: method, step: step, fx: fx, estimateError: estimateError, epsilon: epsilon, &log)
 }
 
 /// Shared by `derivative` and the gradient loops; `fx` is `f(x)` when the caller has it already.
@@ -37,6 +40,8 @@ func estimateDerivative(
         return fivePoint(f, x, step: step, fx: fx, epsilon: epsilon, &log)
     case .richardson:
         return richardson(f, x, initialStep: step, fx: fx, epsilon: epsilon, &log)
+    case .fourPointCentral:
+        return fourPointCentral(f, x, step: step, fx: fx, epsilon: epsilon, &log)
     case .gslCentral:
         return gslDerivative(of: f, at: x, rule: .central, step: step, epsilon: epsilon)
     case .gslForward:

@@ -20,6 +20,9 @@ public enum DifferenceMethod: String, Codable, Sendable, Hashable, CaseIterable 
     case gslForward
     /// GSL's `gsl_deriv_backward` (the forward rule with a negative step).
     case gslBackward
+    /// The 5-point rule on `x±h, x±h/2` with the 3-point rule's difference as its error: GSL
+    /// central's first trial, 4 evaluations when `f(x)` is known (`fourPointCentralDifference`).
+    case fourPointCentral
 
     /// Every method that differentiates a real closure (all but the complex step).
     public static let realClosureMethods: [DifferenceMethod] = allCases.filter { $0 != .complexStep }

@@ -44,9 +44,15 @@ let taylorRoundoffUlps = 1000.0
 ///
 /// Default steps: `h_k = h_0 2^-k`, `k = 0 ..< 40`, `h_0 = 0.1 max(|x|_inf, 1) / |d|_inf`.
 /// Cost: 1 + one evaluation per step.
+///
+/// `epsilon`: the unit round-off of the precision f computes in (`Float.ulpOfOne` for a Float
+/// function seen through Double), for the floor's `eps`. `pointError`: the error of each value
+/// of f from rounding the point `x + h d` to that precision (about `eps Σ |x_j| |g_j|`); the
+/// floor is then `1000 (eps (|f(x)| + |f(x+hd)| + h |<g,d>|) + pointError)`. A point that rounds
+/// back to x gives `r = h |<g,d>|`, slope 1 for any gradient: the floor must cover it.
 public func taylorRemainderTest(
     of f: ([Double]) throws -> Double, at x: [Double], gradient g: [Double], direction d: [Double],
-    steps: [Double]? = nil
+    steps: [Double]? = nil, epsilon: Double = .ulpOfOne, pointError: Double = 0
 ) -> TaylorRemainderTest {
     func inconclusive(_ reason: String, _ points: [TaylorRemainderPoint] = [], _ n: Int = 0, _ gd: Double = .nan)
         -> TaylorRemainderTest
@@ -82,7 +88,7 @@ public func taylorRemainderTest(
             }, h, &log)
         let r = abs(fh - f0 - h * gd)
         points.append(TaylorRemainderPoint(step: h, remainder: r.isFinite ? r : nil, fitted: false))
-        let floor = taylorRoundoffUlps * eps * (abs(f0) + abs(fh) + abs(h * gd))
+        let floor = taylorRoundoffUlps * (epsilon * (abs(f0) + abs(fh) + abs(h * gd)) + pointError)
         if r.isFinite, h > 0, r > floor { aboveFloor.append(points.count - 1) }
     }
     // The asymptotic regime is at the small steps: fit the smallest ones above round-off.

@@ -247,6 +247,7 @@ public enum MarkdownReport {
         case .gslBackward: "GSL backward"
         case .central: "central FD"
         case .fivePoint: "5-point"
+        case .fourPointCentral: "4-point central"
         case .complexStep: "complex step"
         case .richardson: "Richardson"
         case .forward: "forward FD"

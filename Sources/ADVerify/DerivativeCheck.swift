@@ -10,7 +10,8 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
     public var seed: UInt64
     /// The references, cheapest first. The first one settles an entry when it passes with a
     /// budget within `resolution`; otherwise (inconclusive, failing, or too coarse) the others
-    /// run too. `.complexStep` is skipped: a closure over real numbers has no complex extension.
+    /// run too, and the first one's comparison is judged with theirs. `.complexStep` is skipped:
+    /// a closure over real numbers has no complex extension.
     public var oracles: [DifferenceMethod]
     /// The comparison of a claimed value with each reference (see `OracleTolerance`).
     public var tolerance: OracleTolerance
@@ -27,12 +28,28 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
     /// A VJP or JVP is also checked entry by entry (the whole Jacobian, through unit
     /// cotangents or tangents) when `inputs * outputs` is at most this.
     public var fullJacobianLimit: Int
+    /// Every entry (`.full`), random directions and a sample of entries (`.fast`), or full up to
+    /// `fastThreshold` and fast above (`.automatic`, the default); see `CheckMode`.
+    public var mode: CheckMode
+    /// `.automatic` runs the fast mode when the inputs of a gradient, or inputs × outputs of a
+    /// Jacobian, VJP or JVP, are more than this.
+    public var fastThreshold: Int
+    /// Fast mode: how many seeded random directions (gradient) or cotangent-tangent pairs
+    /// (Jacobian, VJP, JVP) are checked.
+    public var fastDirections: Int
+    /// Fast mode: how many seeded random partials (Jacobian entries) are checked one by one.
+    public var fastSamples: Int
 
     public init(
         seed: UInt64 = 0x5EED_AD, oracles: [DifferenceMethod] = DerivativeCheckOptions.cheapestFirst,
         tolerance: OracleTolerance = .default, toleranceFactor: Double = 1, resolution: Double? = nil,
-        inputNames: [String]? = nil, outputNames: [String]? = nil, fullJacobianLimit: Int = 64
+        inputNames: [String]? = nil, outputNames: [String]? = nil, fullJacobianLimit: Int = 64,
+        mode: CheckMode = .automatic, fastThreshold: Int = 1000, fastDirections: Int = 4, fastSamples: Int = 8
     ) {
+        self.mode = mode
+        self.fastThreshold = fastThreshold
+        self.fastDirections = fastDirections
+        self.fastSamples = fastSamples
         self.seed = seed
         self.oracles = oracles
         self.tolerance = tolerance
@@ -48,12 +65,14 @@ public struct DerivativeCheckOptions: Codable, Sendable, Hashable {
         if !toleranceFactor.isFinite || toleranceFactor <= 0 { return "options: the tolerance factor \(toleranceFactor) is not a positive number" }
         if let r = resolution, !(r >= 0) { return "options: the resolution \(r) is not a non-negative number" }
         if !oracles.contains(where: { $0 != .complexStep }) { return "options: no reference to run (the complex step needs a complex function)" }
+        if fastDirections < 1 || fastSamples < 0 { return "options: fast mode needs at least 1 direction and no negative sample count (\(fastDirections), \(fastSamples))" }
         return nil
     }
 
-    /// Central differences with their error estimate (13 evaluations on a smooth function),
-    /// then GSL central, 5-point and Richardson.
-    public static let cheapestFirst: [DifferenceMethod] = [.central, .gslCentral, .fivePoint, .richardson]
+    /// The 4-point central rule (4 evaluations with f(x) known: `fourPointCentralDifference`),
+    /// then central differences with their step-sweep error estimate (13), GSL central, 5-point
+    /// and Richardson.
+    public static let cheapestFirst: [DifferenceMethod] = [.fourPointCentral, .central, .gslCentral, .fivePoint, .richardson]
 }
 
 /// The check of one claimed derivative: a partial, a Jacobian entry, or an inner product.
@@ -89,6 +108,7 @@ public struct EntryCheck: Codable, Sendable {
             }
         }
         if inconclusive > 0 { parts.append("\(inconclusive) inconclusive") }
+        if parts.isEmpty { return "\(quantity): yours \(format(claimed)): " + finding }
         return "\(quantity): yours \(format(claimed)), " + parts.joined(separator: ", ") + ": " + finding
     }
 }
@@ -124,6 +144,8 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
     public var cotangent: [Double]?
     public var tangent: [Double]?
     public var options: DerivativeCheckOptions
+    /// The mode that ran: `.full` or `.fast` (never `.automatic`).
+    public var mode: CheckMode
 
     /// The entries that failed.
     public var failures: [EntryCheck] { entries.filter { $0.verdict == .fail } }
@@ -131,7 +153,7 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
     /// The sentence a person reads first, then one line per failing entry (or, when nothing
     /// failed, per inconclusive entry).
     public var description: String {
-        let what = "\(kind.rawValue) check (\(precision), \(entries.count) entries, \(evaluations) evaluations)"
+        let what = "\(kind.rawValue) check (\(precision), \(mode == .fast ? "fast, " : "")\(entries.count) entries, \(evaluations) evaluations)"
         var lines: [String]
         switch verdict {
         case .pass: lines = ["\(what): pass"]
@@ -159,13 +181,18 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
 /// cotangent of ones. Each reference is judged by `OracleTolerance.compare` with its own error
 /// budget, as in the catalogue.
 ///
-/// Cheapest conclusive first: the first reference (central differences) decides alone when it
-/// passes within `resolution`; otherwise every reference runs, and the entry's verdict is
+/// Cheapest conclusive first: the first reference (the 4-point central rule, 4 evaluations of f per
+/// partial) decides alone when it passes within `resolution`; otherwise every reference runs, and
+/// the entry's verdict is
 /// - inconclusive when no reference is conclusive, or when two conclusive references disagree
 ///   with each other (`|r_a - r_b| > budget_a + budget_b`): then nobody can tell who is wrong;
 /// - fail when a conclusive reference fails and the conclusive references agree with each other:
 ///   the claimed value is wrong;
 /// - pass otherwise.
+///
+/// Large inputs: above `fastThreshold` inputs (inputs × outputs) the default `.automatic` mode
+/// checks seeded random directions (pairs), a sample of entries and, for a gradient, the Taylor
+/// slope instead of every entry, at a cost that does not grow with n; see `CheckMode`.
 ///
 /// Precision: a function over `T: BinaryFloatingPoint` is evaluated through a Double closure,
 /// but its values are rounded to `T`: `T.ulpOfOne` sets the references' steps and round-off
@@ -190,6 +217,9 @@ public enum DerivativeCheck {
         }
         result.evaluations = 2
         let judge = Judge(options: options, epsilon: result.epsilon)
+        if options.runsFast(size: x.count) {
+            return finished(fastGradient(of: f, claimed: g, at: x, fx: fx, judge, result))
+        }
         var p = x
         for i in x.indices {
             let xi = x[i]
@@ -237,6 +267,9 @@ public enum DerivativeCheck {
         result.evaluations = 2
         if let shape = shapeProblem(J, rows: Fx.count, columns: x.count) { return finished(result, problem: shape) }
         let judge = Judge(options: options, epsilon: result.epsilon)
+        if options.runsFast(size: x.count * Fx.count) {
+            return finished(fastJacobian(of: F, claimed: J, at: x, Fx: Fx, judge, result))
+        }
         let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(J[k][i]) }, judge, options)
         result.entries = entries
         result.evaluations += calls
@@ -279,6 +312,7 @@ public enum DerivativeCheck {
             of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u, J v⟩ = ⟨vjp(x, u), v⟩", abscissa: abscissa, judge)
         result.evaluations += inner.evaluations
         result.entries.append(inner)
+        if options.runsFast(size: m * n) { return finished(fastVJP(of: F, vjp: vjp, at: x, Fx: Fx, judge, result)) }
         guard m * n <= options.fullJacobianLimit else { return finished(result) }
         var rows: [[T]] = []
         for k in 0..<m {
@@ -326,7 +360,8 @@ public enum DerivativeCheck {
         // The columns the full check reads give ∂g/∂x = Jᵀu for the abscissa rounding (see vjp);
         // without them, |⟨u, J v⟩| / min |v_j| (|v_j| >= 0.5) stands in for Σ |∂g/∂x_j|.
         var columns: [[T]] = []
-        if m * n <= options.fullJacobianLimit {
+        let fast = options.runsFast(size: m * n)
+        if m * n <= options.fullJacobianLimit, !fast {
             for i in 0..<n {
                 var e = [T](repeating: 0, count: n)
                 e[i] = 1
@@ -344,6 +379,7 @@ public enum DerivativeCheck {
             of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u, J v⟩ = ⟨u, jvp(x, v)⟩", abscissa: abscissa, judge)
         result.evaluations += inner.evaluations
         result.entries.append(inner)
+        if fast { return finished(fastJVP(of: F, jvp: jvp, at: x, Fx: Fx, judge, result)) }
         if !columns.isEmpty {
             let (entries, calls) = jacobianEntries(of: F, at: x, Fx: Fx, claimed: { k, i in Double(columns[i][k]) }, judge, options)
             result.entries += entries
@@ -358,6 +394,7 @@ public enum DerivativeCheck {
     public static func displayName(_ method: String) -> String {
         switch DifferenceMethod(rawValue: method) {
         case .central: "central difference"
+        case .fourPointCentral: "4-point central"
         case .fivePoint: "5-point"
         case .richardson: "Richardson"
         case .gslCentral: "GSL central"
@@ -394,7 +431,7 @@ public enum DerivativeCheck {
         DerivativeCheckResult(
             kind: kind, point: x.map { Double($0) }, precision: String(describing: T.self),
             epsilon: Double(T.ulpOfOne), problem: nil, entries: [], verdict: .inconclusive(reason: "nothing checked"),
-            evaluations: 0, cotangent: nil, tangent: nil, options: options)
+            evaluations: 0, cotangent: nil, tangent: nil, options: options, mode: .full)
     }
 
     /// The result with its verdict: fail on a problem or a failing entry (see `worse`), pass when
@@ -658,7 +695,8 @@ struct Judge {
         // stencils already carry it through `epsilon`.
         let fRounding = engine.coarse ? ulps * epsilon * abs(fx) : 0
         let knowledge = LineKnowledge(
-            adSpread: adSpread, evaluationError: abscissaError + quantum, gslEvaluationError: fRounding, stepScale: stepScale)
+            value: fx, adSpread: adSpread, evaluationError: abscissaError + quantum, gslEvaluationError: fRounding,
+            stepScale: stepScale)
         let (judgements, evaluations) = engine.judge(claimed, along: line, at: t0, knowing: knowledge) { index, comparison in
             index == 0 && settles(comparison)
         }

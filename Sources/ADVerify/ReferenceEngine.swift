@@ -20,6 +20,8 @@ struct ReferenceJudgement {
 
 /// What is known about the line `g(t)` a claimed derivative `d/dt g(t0)` is judged along.
 struct LineKnowledge {
+    /// `g(t0)` when the caller has it: the 4-point central rule's kink check then costs nothing.
+    var value: Double?
     /// `g` in complex arithmetic, for the complex step; `nil`: the complex step is skipped.
     var complex: ((Complex<Double>) throws -> Complex<Double>)?
     /// The distance along t to the nearest kink of a piecewise node of f, and that node's name.
@@ -38,9 +40,10 @@ struct LineKnowledge {
     var stepScale: Double?
 
     init(
-        complex: ((Complex<Double>) throws -> Complex<Double>)? = nil, kink: (distance: Double, node: String)? = nil,
+        value: Double? = nil, complex: ((Complex<Double>) throws -> Complex<Double>)? = nil, kink: (distance: Double, node: String)? = nil,
         adSpread: Double = 0, evaluationError: Double = 0, gslEvaluationError: Double = 0, stepScale: Double? = nil
     ) {
+        self.value = value
         self.complex = complex
         self.kink = kink
         self.adSpread = adSpread
@@ -76,7 +79,9 @@ struct ReferenceEngine {
                 guard let complex = k.complex else { continue }
                 estimate = complexStepDerivative(of: complex, at: t0)
             } else {
-                estimate = derivative(of: g, at: t0, method: method, step: step(method, at: t0, scale: k.stepScale), epsilon: epsilon)
+                estimate = derivative(
+                    of: g, at: t0, method: method, step: step(method, at: t0, scale: k.stepScale), epsilon: epsilon,
+                    fx: method == .fourPointCentral ? k.value : nil)
             }
             evaluations += estimate.evaluations
             let evaluationError = k.evaluationError + (method.isGSL ? k.gslEvaluationError : 0)
@@ -114,6 +119,7 @@ struct ReferenceEngine {
         guard let scale else { return nil }
         switch method {
         case .central, .gslCentral: return StepRule.central(at: scale, epsilon: epsilon)
+        case .fourPointCentral: return StepRule.fourPointCentral(at: scale, epsilon: epsilon)
         case .fivePoint: return StepRule.fivePoint(at: scale, epsilon: epsilon)
         case .richardson: return StepRule.richardson(at: scale)
         case .forward, .backward, .gslForward, .gslBackward: return StepRule.oneSided(at: scale, epsilon: epsilon)

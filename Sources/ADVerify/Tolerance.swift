@@ -78,7 +78,8 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
 
     /// `Σ |c_i|` of a method's difference quotient `Σ c_i f(x_i) / h`: how many times an error
     /// in each value of f, divided by the step, reaches the estimate. Forward/backward 2, central
-    /// 1, 5-point (1 + 8 + 8 + 1) / 12, GSL central (its 5-point rule at h and h/2) 3, GSL's
+    /// 1, 5-point (1 + 8 + 8 + 1) / 12, GSL central and the 4-point central rule (the 5-point
+    /// rule at h and h/2: 2 (4/3) + 2 (1/6)) 3, GSL's
     /// 4-point forward rule 91; Richardson 4 (the central difference at its best step, times
     /// what two levels of extrapolation do to noise); the complex step 0 (it takes no difference).
     static func stencilWeight(_ method: DifferenceMethod) -> Double {
@@ -87,7 +88,7 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
         case .central: 1
         case .fivePoint: 1.5
         case .richardson: 4
-        case .gslCentral: 3
+        case .gslCentral, .fourPointCentral: 3
         case .gslForward, .gslBackward: 91
         case .complexStep: 0
         }

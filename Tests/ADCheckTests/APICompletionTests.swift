@@ -57,7 +57,7 @@ struct ScalarDerivativeTests {
             return issue.sourceLocation?.line == expectedLine
                 && text.hasPrefix("derivative check (Double, 1 entries, ")
                 && text.contains("FAIL, 1 wrong")
-                && text.contains("df/dx: yours 2.4, central difference 1.92")
+                && text.contains("df/dx: yours 2.4, 4-point central 1.92")
                 && text.contains("the references agree with each other and your value is off by 0.48 (0.25 relative)")
         }
     }

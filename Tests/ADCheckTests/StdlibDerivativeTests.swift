@@ -510,7 +510,7 @@
             // as much as Swift's derivative is, so the plain checks in `edges` pass (Double) or
             // are inconclusive (Float). Along tanh(x) - 1 = -2 e^(-2x) / (1 + e^(-2x)), the same
             // function less 1 with no cancellation, they resolve tanh' to 1e-10.
-            for (x, relative) in [(15.0, 1e-4...1e-3), (19.0, 0.5...1.0), (20.0, 1.0...1.0), (30.0, 1.0...1.0)] {
+            for (x, relative) in [(10.0, 1e-9...1e-7), (15.0, 1e-4...1e-3), (19.0, 0.5...1.0), (20.0, 1.0...1.0), (30.0, 1.0...1.0)] {
                 expectFinding("finding: tanh' at \(x): 1 - v*v with v = tanh(x) rounded near 1", entry: "df/dx: yours ", relative: relative) {
                     ADCheck.check(function: Self.tanhTail, derivative: gradient(at: x) { tanh($0) }, at: x)
                 }
@@ -520,8 +520,10 @@
                     ADCheck.check(function: Self.tanhTail, derivative: gradient(at: x) { tanh($0) }, at: x)
                 }
             }
-            // Where the cancellation costs less than the references' resolution it passes.
-            for x in [5.0, 10.0] {
+            // Where the cancellation costs less than the references' resolution it passes (at 10 it
+            // costs 1.1e-8: the 4-point rule's budget cannot settle 8.2e-9 to 1e-7, and GSL central,
+            // ± 2.7e-17, sees it).
+            for x in [5.0] {
                 let r = ADCheck.check(function: Self.tanhTail, derivative: gradient(at: x) { tanh($0) }, at: x)
                 #expect(r.verdict == .pass, "\(r)")
             }
