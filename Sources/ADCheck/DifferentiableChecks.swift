@@ -213,12 +213,13 @@ extension ADCheck {
         evaluate: ([Double], Bool) -> [Double], derivative: () -> (value: [Double], pullback: FlatPullback)
     ) -> CheckResult {
         let outputEpsilon = Swift.max(Double(Y.CheckScalar.ulpOfOne), Double(Y.FlatScalar.ulpOfOne))
-        var original = y.flatValues
+        let original = y.flatValues
         // A result whose entries do not line up with its tangent's cannot be read.
-        if original.count != y.tangentCount { original = [] }
+        let mismatch = original.count == y.tangentCount ? nil
+            : "the result has \(original.count) entries but its tangent has \(y.tangentCount): its FlatVector and CheckableDifferentiable conformances disagree"
         let subject = PullbackSubject(
-            kind: kind, arguments: arguments, names: coordinateNames(arguments.map(\.count)), original: original,
-            outputEpsilon: outputEpsilon, derivativeName: name)
+            kind: kind, arguments: arguments, names: coordinateNames(arguments.map(\.count)), original: mismatch == nil ? original : [],
+            outputEpsilon: outputEpsilon, derivativeName: name, problem: mismatch)
         if (arguments.map(\.epsilon) + [outputEpsilon]).contains(where: { $0 > Double.ulpOfOne }) {
             return PullbackCheck.run(subject, in: Float.self, options: options, evaluate: evaluate, derivative: derivative)
         }

@@ -93,6 +93,8 @@ struct PullbackSubject {
     var outputEpsilon: Double
     /// `valueWithPullback` or `the registered derivative`.
     var derivativeName: String
+    /// Why the check cannot start, found before it ran (the result's shape).
+    var problem: String? = nil
 }
 
 /// Names of coordinates: `x` for a scalar argument, `x[i]` for the entries of a vector one;
@@ -188,6 +190,7 @@ enum PullbackCheck {
             r.evaluations = 1
             return r.withVerdict()
         }
+        if let problem = subject.problem { return scaffold(problem) }
         guard n > 0 else { return scaffold("the function has no input to differentiate (its arguments have no tangent entries)") }
         guard m > 0 else { return scaffold("the function's result has no entries") }
         let finite = subject.original.allSatisfy(\.isFinite)

@@ -144,6 +144,19 @@ struct DifferentiableBugTests {
         #expect(failing(softmaxBug).first == "⟨u, J v⟩ = ⟨vjp(x, u), v⟩", "\(softmaxBug)")
     }
 
+    @Test("A check that cannot start fails with the reason: a tangent of the wrong shape, a value that is not finite")
+    func problems() {
+        func shortPullback(_ x: [Double]) -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
+            (stableLogSumExp(x), { v in .init([v]) })
+        }
+        let short = ADCheck.check(customDerivativeOf: stableLogSumExp, vjp: shortPullback, at: [0.5, 1, -2])
+        #expect(short.verdict == .fail)
+        #expect(short.problem == "pullback(1) has 1 entries for 3 inputs: a tangent of the wrong shape", "\(short)")
+        let nan = ADCheck.check(customDerivativeOf: softplus, vjp: softplusVJP, at: .nan)
+        #expect(nan.verdict == .fail)
+        #expect(nan.problem?.contains("at the point: there is no derivative to check") == true, "\(nan)")
+    }
+
     @Test("Float: a dropped term Float can see fails, one it cannot see passes")
     func floatDroppedTerm() {
         func droppedAbove5(_ x: Float) -> (value: Float, pullback: (Float) -> Float) {
@@ -152,6 +165,13 @@ struct DifferentiableBugTests {
         }
         let seen = ADCheck.check(customDerivativeOf: softplusF, vjp: droppedAbove5, at: Float(5.5))
         #expect(failing(seen) == ["∂f/∂x"], "\(seen)")
+        // Above about 16.6 σ(x) rounds to 1 in Float: returning 1 there is right, not a bug.
+        func droppedAbove15(_ x: Float) -> (value: Float, pullback: (Float) -> Float) {
+            let s: Float = x > 15 ? 1 : sigmoidF(x)
+            return (softplusF(x), { v in v * s })
+        }
+        let unseen = ADCheck.check(customDerivativeOf: softplusF, vjp: droppedAbove15, at: Float(18))
+        #expect(unseen.verdict == .pass, "\(unseen)")
     }
 }
 #endif
