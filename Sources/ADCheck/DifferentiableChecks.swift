@@ -146,7 +146,7 @@ extension ADCheck {
     /// `ε` the unit round-off, norms the largest entry):
     /// - `value`: `|value_i − original(x)_i| <= 4 ε max(|value_i|, |original_i|)` (4 ulps of the
     ///   result's precision): "the registered derivative's value is not the original's:
-    ///   value = … but original(x) = … (9.5 ulps apart; 4 allowed)". Not bit for bit: a stable
+    ///   value = … but original(x) = … (1.9e+08 ulps apart; 4 allowed)". Not bit for bit: a stable
     ///   derivative may compute the value through another formula that rounds differently;
     /// - `two calls`: the value and `pullback(u)` bit for bit equal across two calls of the
     ///   derivative and two calls of one pullback: "… is not deterministic: …";
