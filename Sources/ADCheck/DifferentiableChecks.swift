@@ -152,10 +152,14 @@ extension ADCheck {
     ///   derivative and two calls of one pullback: "… is not deterministic: …";
     /// - `pullback(0)`: exactly zero: "the pullback does not map zero to zero: pullback(0) = …";
     /// - `pullback(u + u')` against `pullback(u) + pullback(u')` within
-    ///   `32 ε (|pullback(u)| + |pullback(u')| + |pullback(u + u')|)`: "the pullback is not
-    ///   additive: pullback(u + u') = … but pullback(u) + pullback(u') = …";
-    /// - `pullback(s u)` against `s pullback(u)` within `32 ε (|s pullback(u)| + |pullback(s u)|)`:
-    ///   "the pullback is not homogeneous: pullback(2.625 u) = … but 2.625 pullback(u) = …";
+    ///   `32 ε (|pullback(u)| + |pullback(u')| + |pullback(u + u')|) + r (|u| + |u'|)`: "the
+    ///   pullback is not additive: pullback(u + u') = … but pullback(u) + pullback(u') = …";
+    /// - `pullback(s u)` against `s pullback(u)` within
+    ///   `32 ε (|s pullback(u)| + |pullback(s u)|) + 2 r |s| |u|`: "the pullback is not
+    ///   homogeneous: pullback(2.625 u) = … but 2.625 pullback(u) = …". `r` is what the
+    ///   references resolve per unit of cotangent (a partial's tightest conclusive budget, or
+    ///   twice that of the VJP's inner product over `|u|`; 0 when none is conclusive): a
+    ///   difference nobody can see is not reported;
     /// - `cotangent`: fails when `pullback(u)`, `pullback(u')` and `pullback(s u)` are the same
     ///   nonzero tangent: "the pullback ignores its cotangent: …";
     /// - then the references: for a scalar result every partial `pullback(1)_i` (a gradient
