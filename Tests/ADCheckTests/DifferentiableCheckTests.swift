@@ -85,6 +85,8 @@ struct DifferentiableRightTests {
             ("[Float]", ADCheck.check(gradientOf: { (x: [Float]) in x[0] * x[1] - x[1] * x[1] }, at: [0.7, -1.9])),
             ("SIMD2<Double>", ADCheck.check(gradientOf: { (v: SIMD2<Double>) in (v * v).sum() }, at: SIMD2(0.5, -1.5))),
             ("SIMD4<Float>", ADCheck.check(gradientOf: { (v: SIMD4<Float>) in (v * v * v).sum() }, at: SIMD4(0.5, -1.5, 2, 0.25))),
+            ("SIMD2<Float>", ADCheck.check(gradientOf: { (v: SIMD2<Float>) in (v * v).sum() * v.sum() }, at: SIMD2(0.75, -1.25))),
+            ("SIMD4<Double>", ADCheck.check(gradientOf: { (v: SIMD4<Double>) in (v * v * v).sum() }, at: SIMD4(0.5, -1.5, 2, 0.25))),
             ("SIMD8<Double>", ADCheck.check(gradientOf: { (v: SIMD8<Double>) in (v * v).sum() }, at: SIMD8(1, 2, 3, 4, -1, -2, -3, -0.5))),
             ("SIMD8<Float>", ADCheck.check(gradientOf: { (v: SIMD8<Float>) in (v * v).sum() }, at: SIMD8(1, 2, 3, 4, -1, -2, -3, -0.5))),
             ("two arguments", ADCheck.check(gradientOf: { (a: Double, b: [Double]) in a * stableLogSumExp(b) }, at: 1.7, [0.2, -0.9, 1.4])),
@@ -95,8 +97,8 @@ struct DifferentiableRightTests {
             #expect(result.verdict == .pass, "\(name): \(result)")
         }
         #expect(results[1].1.precision == "Float")
-        #expect(results[8].1.entries.contains { $0.quantity == "∂f/∂y[2]" })
-        #expect(results[9].1.entries.contains { $0.quantity == "∂f/∂z" })
+        #expect(results[10].1.entries.contains { $0.quantity == "∂f/∂y[2]" })
+        #expect(results[11].1.entries.contains { $0.quantity == "∂f/∂z" })
     }
 
     @Test("A model's parameters are perturbed through move(by:): logistic regression's loss gradient passes", arguments: seeds)
@@ -117,6 +119,11 @@ struct DifferentiableRightTests {
         #expect(result.verdict == .pass, "\(result)")
         #expect(result.kind == .vjp)
         #expect(result.cotangent?.count == 2)
+        let float = checkVJP(of: { (v: SIMD4<Float>) -> SIMD4<Float> in v * v * v }, at: SIMD4(0.3, -1.2, 2.5, 0.8))
+        #expect(float.verdict == .pass, "\(float)")
+        #expect(float.precision == "Float")
+        let two = checkVJP(of: { (a: [Double], b: Double) -> [Double] in [a[0] * b, a[1] + b * b] }, at: [0.4, -0.6], 1.3)
+        #expect(two.verdict == .pass, "\(two)")
     }
 
     @Test("The flat views: arrays, their tangents and SIMD vectors round-trip")
