@@ -189,6 +189,18 @@ struct DifferentiableBugTests {
         #expect(nan.problem?.contains("at the point: there is no derivative to check") == true, "\(nan)")
     }
 
+    @Test("A pullback check's entries reach the reports: Markdown, JSON and JUnit")
+    func reports() throws {
+        let result = ADCheck.check(customDerivativeOf: softplus, vjp: softplusSquaredCotangent, at: 0.8)
+        let markdown = try ADCheck.report([("softplus rule", result)], format: .markdown)
+        #expect(markdown.contains("| pullback(3.375 u) | ✗ the pullback is not homogeneous: pullback(3.375 u) = 15.97746254"), "\(markdown)")
+        #expect(markdown.contains("| value | ✓ |"))
+        let json = try ADCheck.report([("softplus rule", result)], format: .json)
+        #expect(json.contains("\"finding\" : \"the pullback is not homogeneous: pullback(3.375 u) = 15.97746254"), "\(json)")
+        let junit = try ADCheck.report([("softplus rule", result)], format: .junit)
+        #expect(junit.contains("<failure message=\"gradient check (Double, 7 entries, 16 evaluations): FAIL, 2 wrong: pullback(u + u&apos;): yours"), "\(junit)")
+    }
+
     @Test("Float: a dropped term Float can see fails, one it cannot see passes")
     func floatDroppedTerm() {
         func droppedAbove5(_ x: Float) -> (value: Float, pullback: (Float) -> Float) {
