@@ -2,7 +2,7 @@
 # `make run` and `make test` install what is missing first (`make deps`, idempotent).
 SWIFT ?= swift
 
-.PHONY: deps run test build bench bench-check bench-baseline selftest example example-differentiable
+.PHONY: deps run test build bench bench-check bench-baseline selftest example docs example-differentiable
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found on PATH (install Swift 6.1 or newer from swift.org)"; exit 1; }
@@ -78,3 +78,8 @@ example-differentiable: deps
 	{ $(SWIFT) test --enable-swift-testing >.build/make-example.log 2>&1; status=$$?; \
 	  cat .build/make-example.log; [ $$status -eq 0 ] || exit $$status; \
 	  grep -Eq "Test run with [0-9]+ tests? .*passed.* with 2 known issues" .build/make-example.log || { echo "example-differentiable: the Swift Testing run did not pass with its 2 known issues"; exit 1; }; }
+
+# The ADCheck library's DocC catalog (Sources/ADCheck/ADCheck.docc), warnings as errors: a broken
+# symbol link or a missing article fails CI. The archive is in .build/plugins/Swift-DocC/outputs.
+docs: deps
+	$(SWIFT) package --disable-sandbox generate-documentation --target ADCheck --warnings-as-errors

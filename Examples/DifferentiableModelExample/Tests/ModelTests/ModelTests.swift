@@ -58,7 +58,7 @@ func softplusDerivative(x: Double) {
     } matching: { issue in
         // σ(-1.5) = 0.1824255238; e^-1.5 = 0.2231301601 claimed.
         issue.comments.contains {
-            $0.rawValue.contains("∂f/∂x: yours 0.2231301601, central difference 0.1824255238")
+            $0.rawValue.contains("∂f/∂x: yours 0.2231301601, 4-point central 0.1824255238")
                 && $0.rawValue.contains("the references agree with each other and your value is off by 0.0407 (0.22 relative)")
         }
     }
@@ -70,7 +70,7 @@ func softplusDerivative(x: Double) {
     } matching: { issue in
         // Every parameter's partial is wrong; ∂L/∂b even has the wrong sign.
         issue.comments.contains {
-            $0.rawValue.contains("FAIL, 4 wrong") && $0.rawValue.contains("∂f/∂b: yours 0.00295646925, central difference -0.02764170795")
+            $0.rawValue.contains("FAIL, 4 wrong") && $0.rawValue.contains("∂f/∂b: yours 0.00295646925, 4-point central -0.02764170795")
         }
     }
 }

@@ -56,7 +56,7 @@ final class LossGradientXCTests: XCTestCase {
         XCTAssertEqual(recorded.first?.file, "\(#filePath)")
         let message = recorded.first?.description ?? ""
         XCTAssertTrue(message.contains("gradient check (Double, 3 entries, "), message)
-        XCTAssertTrue(message.contains("∂f/∂w2: yours -0.5930065126, central difference -1.545733676 ± "), message)
+        XCTAssertTrue(message.contains("∂f/∂w2: yours -0.5930065126, 4-point central -1.545733676 ± "), message)
         XCTAssertTrue(message.contains("the references agree with each other and your value is off by 0.9527 (0.62 relative)"), message)
         XCTAssertFalse(message.contains("∂f/∂w0"), message)
     }
