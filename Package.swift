@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADReportTests",
-            dependencies: ["ADReport", "ADVerify", "ADCatalog", "ADCheck"]
+            dependencies: ["ADReport", "ADVerify", "ADCatalog", "ADCheck", "ADBench"]
         ),
         // Runs the built `adverify` binary on case files (the executable is a dependency so
         // `swift test` builds it first).

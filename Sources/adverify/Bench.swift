@@ -158,6 +158,11 @@ struct Bench: ParsableCommand {
                 loads.append(LoadGenerator.describe(threads: busy))
             }
         }
+        if from == nil, measureOnly == nil, try families()?.contains("check") ?? true {
+            let progress = Progress()
+            reports[0].checkCost = CheckCostBench.run(quick: quick, progress: progress.show)
+            progress.finish()
+        }
         let report = reports[0]
 
         var comparison: BenchComparison?

@@ -29,7 +29,7 @@ struct CorrectGradientTests {
         }
     }
 
-    @Test("The 4-point central rule settles a smooth Double partial alone in 4 evaluations", arguments: seeds)
+    @Test("The 4-point central rule settles a smooth Double partial alone in 4 evaluations (8 with its second trial)", arguments: seeds)
     func cheapestFirst(seed: UInt64) {
         let x = randomPoint(6, seed: seed &+ 90)
         let results = [
@@ -37,7 +37,7 @@ struct CorrectGradientTests {
             ADCheck.check(function: rosenbrock, gradient: rosenbrockGradient, at: x),
             ADCheck.check(function: logSumExp, gradient: softmax, at: x),
         ]
-        var settled = 0, partials = 0
+        var settled = 0, settledAtFour = 0, partials = 0
         for result in results {
             #expect(result.verdict == .pass, "\(result)")
             for entry in result.entries {
@@ -47,12 +47,16 @@ struct CorrectGradientTests {
                 // difference to resolve within 1e-7: then the others run.
                 guard entry.checks.count == 1 else { continue }
                 settled += 1
-                #expect(entry.evaluations <= 4, "\(entry.quantity): \(entry.evaluations) evaluations")
+                // 4 when the first trial settles; 8 when round-off kept it from settling and the
+                // second trial at a wider step did (`ReferenceEngine.secondTrial`).
+                #expect(entry.evaluations == 4 || entry.evaluations == 8, "\(entry.quantity): \(entry.evaluations) evaluations")
+                if entry.evaluations == 4 { settledAtFour += 1 }
             }
             // The point is evaluated twice (finite, deterministic); the rest are the partials'.
             #expect(result.evaluations == 2 + result.entries.reduce(0) { $0 + $1.evaluations })
         }
         #expect(settled >= partials - 2, "\(settled) of \(partials) partials settled by the first reference")
+        #expect(settledAtFour >= partials - 3, "\(settledAtFour) of \(partials) partials settled in 4 evaluations")
         // The sin chain at this point has no small partial: 4 evaluations each, 2 for the point.
         let chain = ADCheck.check(function: sinChain, gradient: sinChainGradient, at: randomPoint(6, seed: 99))
         #expect(chain.evaluations == 2 + 4 * 6, "\(chain)")
