@@ -102,11 +102,13 @@ struct ReferenceEngine {
                         reason: "\(estimate.method): the kink of \(kink.node) lies \(format(kink.distance)) away, within the stencil's reach \(format(reach)): the difference straddles two branches")
                 }
             }
-            if method == .fourPointCentral, !stop(judgements.count, comparison),
+            if method == .fourPointCentral, comparison.verdict == .pass, !stop(judgements.count, comparison),
                 let better = secondTrial(of: estimate, along: g, at: t0, knowing: k)
             {
-                // Round-off kept it from settling: the same rule at the step that balances its
-                // two error terms (4 more evaluations), kept when it is tighter and consistent.
+                // It passed, but round-off kept it from settling: the same rule at the step that
+                // balances its two error terms (4 more evaluations), kept when it is tighter and
+                // consistent. A failing or inconclusive first trial escalates at once: a tighter
+                // bar would not settle it.
                 evaluations += better.evaluations
                 if better.error < estimate.error, abs(better.value - estimate.value) <= 4 * estimate.error {
                     var both = better
