@@ -29,15 +29,7 @@ extension ADCheck {
     public static func check<X: CheckableDifferentiable, R: CheckableDifferentiable & FlatVector & BinaryFloatingPoint>(
         gradientOf f: @differentiable(reverse) (X) -> R, at x: X, options: CheckOptions = .init()
     ) -> CheckResult {
-        let a = FlatArgument(x)
-        let y = f(x)
-        return pullbackCheck(
-            .gradient, [a.erased], y, "valueWithPullback", options,
-            evaluate: { p, exact in f(a.build(p[...], exact: exact)).flatValues },
-            derivative: {
-                let (value, pullback) = valueWithPullback(at: x, of: f)
-                return (value.flatValues, { u in a.flat(pullback(y.tangentVector(flatValues: u))) })
-            })
+        pullbackOf(f, at: x, kind: .gradient, options: options)
     }
 
     /// The gradient of a function of two arguments, as `gradient(at: x, y, of: f)` computes it,
@@ -46,21 +38,7 @@ extension ADCheck {
     public static func check<X: CheckableDifferentiable, Y: CheckableDifferentiable, R: CheckableDifferentiable & FlatVector & BinaryFloatingPoint>(
         gradientOf f: @differentiable(reverse) (X, Y) -> R, at x: X, _ y: Y, options: CheckOptions = .init()
     ) -> CheckResult {
-        let a = FlatArgument(x), b = FlatArgument(y)
-        let r = f(x, y)
-        return pullbackCheck(
-            .gradient, [a.erased, b.erased], r, "valueWithPullback", options,
-            evaluate: { p, exact in
-                let q = split(p, [a.count, b.count])
-                return f(a.build(q[0], exact: exact), b.build(q[1], exact: exact)).flatValues
-            },
-            derivative: {
-                let (value, pullback) = valueWithPullback(at: x, y, of: f)
-                return (value.flatValues, { u in
-                    let (gx, gy) = pullback(r.tangentVector(flatValues: u))
-                    return a.flat(gx) + b.flat(gy)
-                })
-            })
+        pullbackOf(f, at: x, y, kind: .gradient, options: options)
     }
 
     /// The gradient of a function of three arguments at `(x, y, z)`; see
@@ -100,15 +78,7 @@ extension ADCheck {
     public static func check<X: CheckableDifferentiable, Y: CheckableDifferentiable & FlatVector>(
         vjpOf f: @differentiable(reverse) (X) -> Y, at x: X, options: CheckOptions = .init()
     ) -> CheckResult {
-        let a = FlatArgument(x)
-        let y = f(x)
-        return pullbackCheck(
-            .vjp, [a.erased], y, "valueWithPullback", options,
-            evaluate: { p, exact in f(a.build(p[...], exact: exact)).flatValues },
-            derivative: {
-                let (value, pullback) = valueWithPullback(at: x, of: f)
-                return (value.flatValues, { u in a.flat(pullback(y.tangentVector(flatValues: u))) })
-            })
+        pullbackOf(f, at: x, kind: .vjp, options: options)
     }
 
     /// The VJP of a function of two arguments with a vector result at `(x, y)`; see
@@ -116,21 +86,7 @@ extension ADCheck {
     public static func check<X: CheckableDifferentiable, Y: CheckableDifferentiable, R: CheckableDifferentiable & FlatVector>(
         vjpOf f: @differentiable(reverse) (X, Y) -> R, at x: X, _ y: Y, options: CheckOptions = .init()
     ) -> CheckResult {
-        let a = FlatArgument(x), b = FlatArgument(y)
-        let r = f(x, y)
-        return pullbackCheck(
-            .vjp, [a.erased, b.erased], r, "valueWithPullback", options,
-            evaluate: { p, exact in
-                let q = split(p, [a.count, b.count])
-                return f(a.build(q[0], exact: exact), b.build(q[1], exact: exact)).flatValues
-            },
-            derivative: {
-                let (value, pullback) = valueWithPullback(at: x, y, of: f)
-                return (value.flatValues, { u in
-                    let (gx, gy) = pullback(r.tangentVector(flatValues: u))
-                    return a.flat(gx) + b.flat(gy)
-                })
-            })
+        pullbackOf(f, at: x, y, kind: .vjp, options: options)
     }
 
     /// Checks a derivative you register with `@derivative(of: original)`: the function
@@ -228,6 +184,45 @@ extension ADCheck {
             return PullbackCheck.run(subject, in: Float.self, options: options, evaluate: evaluate, derivative: derivative)
         }
         return PullbackCheck.run(subject, in: Double.self, options: options, evaluate: evaluate, derivative: derivative)
+    }
+}
+
+extension ADCheck {
+    /// `valueWithPullback` of a function of one argument, checked as a gradient (scalar result)
+    /// or a VJP (vector result): the body both `check(gradientOf:...)` and `check(vjpOf:...)` share.
+    static func pullbackOf<X: CheckableDifferentiable, R: CheckableDifferentiable & FlatVector>(
+        _ f: @differentiable(reverse) (X) -> R, at x: X, kind: CheckResult.Kind, options: CheckOptions
+    ) -> CheckResult {
+        let a = FlatArgument(x)
+        let y = f(x)
+        return pullbackCheck(
+            kind, [a.erased], y, "valueWithPullback", options,
+            evaluate: { p, exact in f(a.build(p[...], exact: exact)).flatValues },
+            derivative: {
+                let (value, pullback) = valueWithPullback(at: x, of: f)
+                return (value.flatValues, { u in a.flat(pullback(y.tangentVector(flatValues: u))) })
+            })
+    }
+
+    /// The same for a function of two arguments; the coordinates are `x`'s, then `y`'s.
+    static func pullbackOf<X: CheckableDifferentiable, Y: CheckableDifferentiable, R: CheckableDifferentiable & FlatVector>(
+        _ f: @differentiable(reverse) (X, Y) -> R, at x: X, _ y: Y, kind: CheckResult.Kind, options: CheckOptions
+    ) -> CheckResult {
+        let a = FlatArgument(x), b = FlatArgument(y)
+        let r = f(x, y)
+        return pullbackCheck(
+            kind, [a.erased, b.erased], r, "valueWithPullback", options,
+            evaluate: { p, exact in
+                let q = split(p, [a.count, b.count])
+                return f(a.build(q[0], exact: exact), b.build(q[1], exact: exact)).flatValues
+            },
+            derivative: {
+                let (value, pullback) = valueWithPullback(at: x, y, of: f)
+                return (value.flatValues, { u in
+                    let (gx, gy) = pullback(r.tangentVector(flatValues: u))
+                    return a.flat(gx) + b.flat(gy)
+                })
+            })
     }
 }
 #endif

@@ -176,37 +176,7 @@ extension DerivativeCheck {
         of F: ([T]) throws -> [T], vjp: ([T], [T]) throws -> [T], at x: [T], Fx: [Double], _ judge: Judge,
         _ start: DerivativeCheckResult
     ) -> DerivativeCheckResult {
-        var result = start
-        result.mode = .fast
-        let options = result.options
-        let m = Fx.count, n = x.count
-        var generator = fastGenerator(options.seed)
-        for j in stride(from: 2, through: options.fastDirections, by: 1) {
-            let (u, v): ([T], [T]) = randomPair(m, n, &generator)
-            switch claimedValues(name: "the VJP", count: n, { try vjp(x, u) }) {
-            case .failure(let problem):
-                result.problem = problem.text
-                return result
-            case .success(let w):
-                let abscissa = result.epsilon * zip(x, w).reduce(0) { $0 + abs(Double($1.0)) * abs(Double($1.1)) }
-                let entry = directionEntry(
-                    of: F, at: x, Fx: Fx, u: u, v: v, claimed: dot(w, v), quantity: "⟨u\(j), J v\(j)⟩ = ⟨vjp(x, u\(j)), v\(j)⟩",
-                    abscissa: abscissa, judge)
-                result.evaluations += entry.evaluations
-                result.entries.append(entry)
-            }
-        }
-        var rows: [Int: [T]] = [:]
-        let sampled = sampledEntries(of: F, at: x, Fx: Fx, judge, options, &generator) { k, i -> Result<Double, Problem> in
-            if let row = rows[k] { return .success(Double(row[i])) }
-            var e = [T](repeating: 0, count: m)
-            e[k] = 1
-            return claimedValues(name: "the VJP", count: n, { try vjp(x, e) }).map { row in
-                rows[k] = row
-                return Double(row[i])
-            }
-        }
-        return appended(sampled, to: result)
+        fastProducts(of: F, at: x, Fx: Fx, judge, start, transposed: true) { try vjp(x, $0) }
     }
 
     /// Fast mode for a JVP after the first pair's inner product: more pairs, then sampled
@@ -215,37 +185,53 @@ extension DerivativeCheck {
         of F: ([T]) throws -> [T], jvp: ([T], [T]) throws -> [T], at x: [T], Fx: [Double], _ judge: Judge,
         _ start: DerivativeCheckResult
     ) -> DerivativeCheckResult {
+        fastProducts(of: F, at: x, Fx: Fx, judge, start, transposed: false) { try jvp(x, $0) }
+    }
+
+    /// The pairs and sampled entries of fast mode for a product at `x`: a VJP (`transposed`,
+    /// `product(u) = Jᵀu`, claimed `⟨Jᵀu, v⟩`, entry `∂F_k/∂x_i = product(e_k)_i`) or a JVP
+    /// (`product(v) = J v`, claimed `⟨u, J v⟩`, entry `product(e_i)_k`).
+    static func fastProducts<T: BinaryFloatingPoint>(
+        of F: ([T]) throws -> [T], at x: [T], Fx: [Double], _ judge: Judge, _ start: DerivativeCheckResult,
+        transposed: Bool, product: ([T]) throws -> [T]
+    ) -> DerivativeCheckResult {
         var result = start
         result.mode = .fast
         let options = result.options
         let m = Fx.count, n = x.count
+        let name = transposed ? "the VJP" : "the JVP"
+        let (inLength, outLength) = transposed ? (m, n) : (n, m)
         var generator = fastGenerator(options.seed)
         let xMax = x.reduce(0.0) { Swift.max($0, abs(Double($1))) }
         for j in stride(from: 2, through: options.fastDirections, by: 1) {
             let (u, v): ([T], [T]) = randomPair(m, n, &generator)
-            switch claimedValues(name: "the JVP", count: m, { try jvp(x, v) }) {
+            switch claimedValues(name: name, count: outLength, { try product(transposed ? u : v) }) {
             case .failure(let problem):
                 result.problem = problem.text
                 return result
-            case .success(let jv):
-                let claimed = dot(u, jv)
-                // As in jvp without the columns: |⟨u, J v⟩| / min |v_j| stands in for Σ |∂g/∂x_j|.
-                let abscissa = result.epsilon * xMax * abs(claimed) * 2
-                let entry = directionEntry(
-                    of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: "⟨u\(j), J v\(j)⟩ = ⟨u\(j), jvp(x, v\(j))⟩",
-                    abscissa: abscissa, judge)
+            case .success(let w):
+                let claimed = transposed ? dot(w, v) : dot(u, w)
+                // The rounding of x + t v, as in vjp and jvp: Σ |x_j| |(Jᵀu)_j| from the VJP's own
+                // values; for a JVP |⟨u, J v⟩| / min |v_j| stands in for Σ |∂g/∂x_j|.
+                let abscissa = transposed
+                    ? result.epsilon * zip(x, w).reduce(0) { $0 + abs(Double($1.0)) * abs(Double($1.1)) }
+                    : result.epsilon * xMax * abs(claimed) * 2
+                let quantity = transposed ? "⟨u\(j), J v\(j)⟩ = ⟨vjp(x, u\(j)), v\(j)⟩" : "⟨u\(j), J v\(j)⟩ = ⟨u\(j), jvp(x, v\(j))⟩"
+                let entry = directionEntry(of: F, at: x, Fx: Fx, u: u, v: v, claimed: claimed, quantity: quantity, abscissa: abscissa, judge)
                 result.evaluations += entry.evaluations
                 result.entries.append(entry)
             }
         }
-        var columns: [Int: [T]] = [:]
+        // The unit products read so far, by the unit vector's index (k for a VJP, i for a JVP).
+        var units: [Int: [T]] = [:]
         let sampled = sampledEntries(of: F, at: x, Fx: Fx, judge, options, &generator) { k, i -> Result<Double, Problem> in
-            if let column = columns[i] { return .success(Double(column[k])) }
-            var e = [T](repeating: 0, count: n)
-            e[i] = 1
-            return claimedValues(name: "the JVP", count: m, { try jvp(x, e) }).map { column in
-                columns[i] = column
-                return Double(column[k])
+            let (unit, index) = transposed ? (k, i) : (i, k)
+            if let known = units[unit] { return .success(Double(known[index])) }
+            var e = [T](repeating: 0, count: inLength)
+            e[unit] = 1
+            return claimedValues(name: name, count: outLength, { try product(e) }).map { values in
+                units[unit] = values
+                return Double(values[index])
             }
         }
         return appended(sampled, to: result)
