@@ -60,6 +60,7 @@ struct NetworkVerification {
             result.trace = reportTrace(c)
         }
         summary.oracleEvaluations = evaluations
+        attributeExpectationFailures(&checks)
         result.rows = rows
         result.checks = checks
         result.oracleEvaluations = evaluations

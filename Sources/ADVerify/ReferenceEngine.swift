@@ -296,3 +296,49 @@ enum LineDirection {
         }
     }
 }
+
+// MARK: Whose number is wrong
+
+/// Says, for each failed expectation of a derivative, whose number is wrong, from the oracle
+/// checks of the same quantity (written into the check's `detail`, which its message shows):
+/// - AD and the conclusive references agree (with each other and with AD): the expected number
+///   is off, by how much;
+/// - the conclusive references agree with each other but not with AD: AD is wrong, and whether
+///   the expected number agrees with the references;
+/// - the conclusive references disagree with each other, or none is conclusive: nobody can tell.
+func attributeExpectationFailures(_ checks: inout [Check]) {
+    var oracles: [String: [Comparison]] = [:]
+    for check in checks where check.kind == .oracle { oracles[check.quantity, default: []].append(check.comparison) }
+    for index in checks.indices where checks[index].kind == .expectation && checks[index].comparison.verdict == .fail {
+        guard let comparisons = oracles[checks[index].quantity] else { continue }
+        checks[index].detail = whoseNumber(checks[index].comparison, expectedText: checks[index].expectedText, references: comparisons)
+    }
+}
+
+/// The sentence for one failed expectation `e` (value: AD's, reference: the expected number,
+/// as written in the case when `expectedText` is given).
+func whoseNumber(_ e: Comparison, expectedText: String? = nil, references: [Comparison]) -> String {
+    let ad = e.value, expected = e.reference
+    let conclusive = references.filter { !$0.verdict.isInconclusive }
+    guard !conclusive.isEmpty else {
+        return "no reference could decide this derivative: nobody can tell whether AD's \(format(ad)) or the expected number is wrong"
+    }
+    for (k, a) in conclusive.enumerated() {
+        for b in conclusive[(k + 1)...] where abs(a.reference - b.reference) > a.budget + b.budget {
+            return "the references disagree with each other (\(a.method) \(format(a.reference)) ± \(short(a.budget)), \(b.method) \(format(b.reference)) ± \(short(b.budget))): nobody can tell whose number is wrong"
+        }
+    }
+    let best = conclusive.min { $0.budget < $1.budget } ?? conclusive[0]
+    let count = conclusive.count == 1 ? "1 reference" : "\(conclusive.count) references"
+    if conclusive.allSatisfy({ $0.verdict == .pass }) {
+        return "AD and \(count) agree on \(format(best.reference)) (± \(short(best.budget))): the expected \(expectedText ?? format(expected)) is off by \(short(abs(expected - ad), digits: 4))"
+    }
+    let expectedAgrees = abs(expected - best.reference) <= e.budget + best.budget
+    return "\(count == "1 reference" ? "1 reference says" : "\(count) agree with each other on") \(format(best.reference)) (± \(short(best.budget))) and AD's \(format(ad)) is off by \(short(abs(ad - best.reference), digits: 4)): the derivative is wrong"
+        + (expectedAgrees ? "; the expected number agrees with the references" : "; the expected number is off too")
+}
+
+/// A budget or a difference for a message: `digits` significant digits.
+private func short(_ x: Double, digits: Int = 2) -> String {
+    x.isFinite ? String(format: "%.\(digits)g", x) : format(x)
+}

@@ -261,7 +261,8 @@ public struct Check: Codable, Sendable {
         let c = comparison
         switch kind {
         case .expectation:
-            return "\(quantity): expected \(expectedText ?? format(c.reference)) (± \(format(c.budget))), computed \(format(c.value)), difference \(format(c.difference))"
+            let who = detail.map { "; \($0)" } ?? ""
+            return "\(quantity): expected \(expectedText ?? format(c.reference)) (± \(format(c.budget))), computed \(format(c.value)), difference \(format(c.difference))\(who)"
         case .modes:
             let why = detail.map { "; \($0)" } ?? ""
             return "\(quantity): forward mode \(format(c.value)) and reverse mode \(format(c.reference)) differ by \(format(c.difference)) (budget \(format(c.budget)))\(why)"

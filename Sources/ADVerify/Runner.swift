@@ -114,6 +114,7 @@ struct CaseVerification {
             result.verdict = .fail
             return result
         }
+        attributeExpectationFailures(&checks)
         result.rows = rows
         result.checks = checks
         result.oracleEvaluations = evaluations

@@ -56,6 +56,21 @@ struct RunnerTests {
         #expect(failure.kind == .expectation && failure.quantity == "∂f/∂x")
         #expect(failure.message.contains("expected -182.80") && failure.message.contains("-182.869807"))
         #expect(failure.location?.line == 9)
+        // Whose number is wrong: AD and every reference agree, the expected number does not.
+        #expect(failure.message.contains("; AD and 5 references agree on -182.8698073 (± "), "\(failure.message)")
+        #expect(failure.message.hasSuffix("): the expected -182.80 is off by 0.06981"), "\(failure.message)")
+    }
+
+    @Test("a wrong rule under a right expected number: the references agree with each other, and AD is wrong")
+    func wrongRule() throws {
+        var runner = Runner()
+        // exp's partial doubled: forward and reverse share it, the references see the true f.
+        runner.ruleMutation = RuleMutation(op: .exp, kind: .doubled)
+        let result = runner.verify(try loadCase(peharz))
+        #expect(result.verdict == .fail)
+        let failure = try #require(result.failures.first { $0.kind == .expectation && $0.quantity == "∂f/∂x" })
+        #expect(failure.message.contains("; 5 references agree with each other on -182.8698073 (± "), "\(failure.message)")
+        #expect(failure.message.contains("the derivative is wrong; the expected number agrees with the references"), "\(failure.message)")
     }
 
     @Test("at a kink the oracles are inconclusive, not failed, and AD's convention passes")
