@@ -23,6 +23,10 @@ public enum MarkdownReport {
         if !run.cases.isEmpty {
             blocks.append(index(run.cases))
             blocks.append("## Cases")
+            blocks.append(
+                "In each case's table, `±` under a reference's value is the budget it judged AD's value with (10 times its "
+                    + "own error estimate, never below 4 ulps): a ✓ within ± 0.8 says far less than a ✓ within ± 1e−10. Under "
+                    + "an expected number, `±` is the case's tolerance for it.")
             blocks += run.cases.map(section)
         }
         return blocks.joined(separator: "\n\n") + "\n"
@@ -296,7 +300,14 @@ public enum MarkdownReport {
                 }
                 var s = format(o.value) + nbsp + o.verdict.mark
                 s += notes.refs([o.verdict.reason, o.note.map { "\(o.method.rawValue): \($0)" }].compactMap { $0 })
-                if isGSL(o.requested) { s += "\n" + Numbers.plusMinus(o.error) }
+                // The budget the value was judged with (its check's); an inconclusive estimate has
+                // none, and GSL's then shows its own error.
+                let budget = checks.first { $0.kind == .oracle && $0.comparison.method == o.method.rawValue }?.comparison.budget
+                if let budget, budget.isFinite {
+                    s += "\n" + Numbers.plusMinus(budget)
+                } else if isGSL(o.requested), o.error.isFinite {
+                    s += "\n" + Numbers.plusMinus(o.error)
+                }
                 if o.method != o.requested { s += "\n<sub>via \(o.method.rawValue)</sub>" }
                 cells.append(s)
             }

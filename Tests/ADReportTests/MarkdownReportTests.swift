@@ -76,7 +76,15 @@ struct MarkdownReportTests {
         #expect(gradient[4] == "-182.8698073")
         // Every oracle agrees with AD (the expectation is what is wrong).
         for cell in gradient[6...] { #expect(cell.contains("\u{A0}✓"), "\(cell)") }
-        #expect(gradient[6].contains("<br>±\u{A0}"), "GSL shows its error estimate")
+        // Every reference's ✓ shows the budget it was judged with: its check's, to two digits.
+        let case_ = try #require(run.cases.first { $0.id == "peharz-wrong-gradient" })
+        let oracleChecks = case_.checks.filter { $0.kind == .oracle && $0.quantity == "∂f/∂x" }
+        #expect(oracleChecks.count == 5)
+        for (cell, check) in zip(gradient[6...], oracleChecks) {
+            let budget = String(format: "%.2g", check.comparison.budget).replacingOccurrences(of: "e-", with: "e\u{2212}")
+            #expect(cell.hasSuffix("<br>±\u{A0}" + budget), "\(cell) against \(check.comparison.budget)")
+        }
+        #expect(markdown.contains("`±` under a reference's value is the budget it judged AD's value with"))
     }
 
     @Test func everyTableHasAsManyCellsAsItsHeader() throws {
