@@ -81,10 +81,14 @@ public enum Quantity: Sendable, Hashable, Codable {
 /// An expected number as written in the case file.
 public struct Expected: Sendable, Hashable, Codable {
     public enum Form: Sendable, Hashable, Codable {
-        /// A number literal: "the value as printed", matched to half a unit of its last digit.
+        /// A number literal with decimals: "the value as printed", matched to half a unit of its
+        /// last digit (`-182.87` ± 0.005).
         case printed(decimals: Int)
         /// A quoted expression over the inputs, matched with the case's tolerance.
         case expression(ExpressionTolerance)
+        /// An integer literal (`0`, `2`, `-3`): exact, matched with the case's tolerance. Teachers
+        /// write 0, 1 and 2 for exact derivatives; as printed, `2` would pass anything in (1.5, 2.5).
+        case exact(ExpressionTolerance)
     }
 
     /// The expected value (the literal's value, or the expression evaluated at the case's point).
@@ -103,14 +107,21 @@ public struct Expected: Sendable, Hashable, Codable {
 
     /// The largest difference that still matches:
     /// ```
-    /// printed:     0.5 * 10^-d          (d = decimals of the literal; d = 0 for an integer)
-    /// expression:  atol + rtol * |value|
+    /// printed:            0.5 * 10^-d          (d = decimals of the literal, negative with an exponent)
+    /// expression, exact:  atol + rtol * |value|
     /// ```
     public var budget: Double {
         switch form {
         case .printed(let d): 0.5 * Foundation.pow(10, Double(-d))
-        case .expression(let t): t.atol + t.rtol * abs(value)
+        case .expression(let t), .exact(let t): t.atol + t.rtol * abs(value)
         }
+    }
+
+    /// Whether an as-printed budget is wider than 1 % of the value (`0.5` means ± 0.05, `1e3`
+    /// means ± 500): such an expectation passes numbers far from the one meant.
+    public var isLoose: Bool {
+        guard case .printed = form else { return false }
+        return budget > 0.01 * abs(value)
     }
 
     /// Whether `computed` matches; NaN never does, equal infinities are not expressible.

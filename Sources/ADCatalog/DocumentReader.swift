@@ -339,6 +339,11 @@ struct DocumentReader {
         let location = self.location(node)
         if scalar.style == .plain {
             let (value, decimals) = try number(node, what: "an expected value")
+            // An integer literal (digits only: no point, no exponent) is exact.
+            let digits = scalar.string.drop { $0 == "+" || $0 == "-" }
+            if !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) {
+                return Expected(value: value, text: scalar.string, form: .exact(tolerance), location: location)
+            }
             return Expected(value: value, text: scalar.string, form: .printed(decimals: decimals), location: location)
         }
         // A quoted expression over the inputs, evaluated at the case's point in a graph of its own.

@@ -169,6 +169,7 @@ public enum MarkdownReport {
         if let error = c.error {
             blocks.append("> **✗ This case could not be verified:** \(Markdown.text(error))")
         }
+        for notice in c.notices ?? [] { blocks.append("> **Notice:** \(Markdown.text(notice))") }
         if let network = c.network { blocks.append(networkBlock(c, network)) }
         if !c.rows.isEmpty { blocks.append(quantityTable(c)) }
         for check in c.checks where check.kind == .dotProduct {

@@ -121,6 +121,9 @@ public struct CaseResult: Codable, Sendable {
     public var duration: Double
     /// For network cases: the architecture, and the network core against the ADCore graph.
     public var network: NetworkResult? = nil
+    /// What the user should know about the case file even when it passes: expected numbers
+    /// whose as-printed budget is wider than 1 % of the value, with the fix. `nil` when none.
+    public var notices: [String]? = nil
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }

@@ -62,6 +62,7 @@ public struct Runner: Sendable {
         }
         let elapsed = clock.now - start
         result.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.notices = looseExpectationNotice(c).map { [$0] }
         result.clipForReports()
         return result
     }
@@ -346,7 +347,11 @@ func worse(_ a: Verdict?, _ b: Verdict) -> Verdict {
 /// and (for a closed form) its digits, and returns the check.
 func checkExpectation(_ expected: Expected, computed: Double, row: inout QuantityRow) -> Check {
     let form: String
-    if case .printed = expected.form { form = "printed" } else { form = "expression" }
+    switch expected.form {
+    case .printed: form = "printed"
+    case .expression: form = "expression"
+    case .exact: form = "exact"
+    }
     row.expected = ExpectedCell(text: expected.text, value: expected.value, budget: expected.budget, form: form, location: expected.location)
     let comparison = Comparison(
         verdict: expected.matches(computed) ? .pass : .fail, value: computed, reference: expected.value,
@@ -354,6 +359,8 @@ func checkExpectation(_ expected: Expected, computed: Double, row: inout Quantit
     row.verdict = worse(row.verdict, comparison.verdict)
     // Digits say how closely AD meets a closed form; an expected 0 (met within atol) has none.
     if case .expression(let t) = expected.form, abs(expected.value) > t.atol {
+        row.agreeingDigits = comparison.agreeingDigits
+    } else if case .exact(let t) = expected.form, abs(expected.value) > t.atol {
         row.agreeingDigits = comparison.agreeingDigits
     }
     return Check(quantity: row.quantity, kind: .expectation, comparison: comparison, expectedText: expected.text, location: expected.location)
@@ -425,4 +432,17 @@ func reportTrace(_ c: Case) -> Trace? {
     var cotangent = [Double](repeating: 0, count: graph.outputCount)
     cotangent[0] = 1
     return try? graph.trace(at: c.point, tangentSeed: c.tangentSeeds.first ?? seed, cotangent: cotangent)
+}
+
+/// One notice for a case whose as-printed expected numbers are looser than 1 % of their value
+/// (`0.5` means ± 0.05): which ones, and the fix.
+func looseExpectationNotice(_ c: Case) -> String? {
+    let loose = c.expectations.filter(\.expected.isLoose)
+    guard !loose.isEmpty else { return nil }
+    let names = c.graph.displayNames
+    let listed = loose.prefix(5).map { e in
+        "\(c.label(e.quantity, displayNames: names)) = \(e.expected.text) (± \(format(e.expected.budget)), line \(e.expected.location.line))"
+    }.joined(separator: ", ") + (loose.count > 5 ? " and \(loose.count - 5) more" : "")
+    return "as printed, \(loose.count == 1 ? "this expected number matches" : "these expected numbers match") anything within more than 1 % of the value: \(listed); "
+        + "write more digits, or quote an expression (\"cos(c)\") to hold it to the case's tolerance"
 }

@@ -59,7 +59,9 @@ struct CaseLoaderTests {
     }
 
     @Test("expected literals keep their printed precision", arguments: [
-        ("-182.87", 0.005), ("4", 0.5), ("1.5e-3", 0.00005), ("0.964", 0.0005), ("1e3", 500.0), ("+.25", 0.005),
+        // An integer literal is exact (the default tolerance: 1e-12 + 1e-10 * 4); `4.0` is printed.
+        ("-182.87", 0.005), ("4", 1e-12 + 4e-10), ("-4", 1e-12 + 4e-10), ("4.0", 0.05), ("1.5e-3", 0.00005), ("0.964", 0.0005),
+        ("1e3", 500.0), ("+.25", 0.005),
     ])
     func printedPrecision(literal: String, budget: Double) throws {
         let text = "id: p\ntitle: t\ninputs: {x: 1}\noutput: x\nexpect: {value: \(literal)}\n"

@@ -61,6 +61,36 @@ struct RunnerTests {
         #expect(failure.message.hasSuffix("): the expected -182.80 is off by 0.06981"), "\(failure.message)")
     }
 
+    @Test("an integer literal is exact: 2 no longer passes 2.3, nor 0 pass 0.4; a decimal literal keeps its printed digits")
+    func exactIntegers() throws {
+        // d/dx x^2 at 1.15 is 2.3: as printed, `2` would have passed it (± 0.5).
+        let wrong = Runner().verify(try loadCase("id: i\ntitle: t\ninputs: {x: 1.15}\noutput: x^2\nexpect: {gradient: {x: 2}}\n"))
+        #expect(wrong.verdict == .fail)
+        let failure = try #require(wrong.failures.first)
+        #expect(failure.message.hasPrefix("∂f/∂x: expected 2 (± 2.01e-10), computed 2.3"), "\(failure.message)")
+        // d/dx sin(x) at 1.16 is 0.398: `0` would have passed it.
+        let zero = Runner().verify(try loadCase("id: z\ntitle: t\ninputs: {x: 1.16}\noutput: sin(x)\nexpect: {gradient: {x: 0}}\n"))
+        #expect(zero.verdict == .fail)
+        // Exact where the derivative is exactly an integer; `2.3` keeps its half unit (± 0.05).
+        let right = Runner().verify(try loadCase("id: r\ntitle: t\ninputs: {x: 1, y: 1.15}\noutput: x^2 + y^2\nexpect: {gradient: {x: 2, y: 2.3}}\n"))
+        #expect(right.verdict == .pass, "\(right.failures.map(\.message))")
+        let forms = right.rows.compactMap(\.expected).map(\.form)
+        #expect(forms == ["exact", "printed"])
+    }
+
+    @Test("an as-printed number looser than 1 % of its value gets one notice per case, with the fix")
+    func looseNotice() throws {
+        let loose = Runner().verify(try loadCase("id: l\ntitle: t\ninputs: {x: 0.5}\noutput: x^2\nexpect: {value: 0.25, gradient: {x: 1.0}}\n"))
+        #expect(loose.verdict == .pass)
+        let notices = try #require(loose.notices)
+        #expect(notices.count == 1)
+        // 0.25 as printed is ± 0.005, 2 % of it; 1.0 is ± 0.05, 5 %.
+        #expect(notices[0].contains("these expected numbers match anything within more than 1 % of the value: f = 0.25 (± 0.005, line 5), ∂f/∂x = 1.0 (± 0.05, line 5)"), "\(notices[0])")
+        #expect(notices[0].contains("write more digits, or quote an expression"))
+        let tight = Runner().verify(try loadCase("id: t\ntitle: t\ninputs: {x: 0.5}\noutput: x^2\nexpect: {value: 0.250, gradient: {x: 1}}\n"))
+        #expect(tight.notices == nil)
+    }
+
     @Test("a wrong rule under a right expected number: the references agree with each other, and AD is wrong")
     func wrongRule() throws {
         var runner = Runner()
