@@ -77,13 +77,28 @@ struct Eval: ParsableCommand {
             Console.error("error: --at: \(list) cannot be \(bad.count == 1 ? "a variable name" : "variable names"): use letters, digits and _ (not first a digit), not a function name or pi")
             throw ExitCode(2)
         }
+        let names = inputs.map(\.name)
+        // The parser recurses once per nesting level: on a stack of known size, as Case.adHoc parses.
+        let missing = Eval.onLargeStack { Eval.missingNames(expression: expression, inputs: names) }
+        guard !missing.isEmpty else { return }
+        let quoted = missing.map { "'\($0)'" }
+        let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+        let example = (inputs.map { "\($0.name)=\(Graph.format($0.value))" } + missing.map { "\($0)=<value>" }).joined(separator: ",")
+        let e = missing.contains("e") ? " (there is no constant e: write exp(1))" : ""
+        Console.error("error: --at gives no value for \(list), which the expression uses\(e): e.g. --at \(example)")
+        throw ExitCode(2)
+    }
+
+    /// The names of `expression` that are not in `inputs`, in order of first use; [] when the
+    /// expression does not parse before naming one (the parse proper then says why).
+    static func missingNames(expression: String, inputs: [String]) -> [String] {
         var builder = GraphBuilder()
         var scope: [String: Int] = [:]
-        for (name, _) in inputs {
-            guard let node = try? builder.input(name) else { return }
+        for name in inputs {
+            guard let node = try? builder.input(name) else { return [] }
             scope[name] = node
         }
-        guard let stand = scope[inputs[0].name] else { return }
+        guard let first = inputs.first, let stand = scope[first] else { return [] }
         // Every name without a value stands for the first input, so the parse goes on to the next.
         var missing: [String] = []
         _ = try? ExpressionParser.parse(
@@ -96,13 +111,26 @@ struct Eval: ParsableCommand {
             if !missing.contains(name) { missing.append(name) }
             return .node(stand)
         }
-        guard !missing.isEmpty else { return }
-        let quoted = missing.map { "'\($0)'" }
-        let names = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
-        let example = (inputs.map { "\($0.name)=\(Graph.format($0.value))" } + missing.map { "\($0)=<value>" }).joined(separator: ",")
-        let e = missing.contains("e") ? " (there is no constant e: write exp(1))" : ""
-        Console.error("error: --at gives no value for \(names), which the expression uses\(e): e.g. --at \(example)")
-        throw ExitCode(2)
+        return missing
+    }
+
+    /// `body()` on a thread with a 16 MB stack, whatever `ulimit -s` says; the caller waits.
+    static func onLargeStack(_ body: @escaping @Sendable () -> [String]) -> [String] {
+        let box = NamesBox()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.value = body()
+            done.signal()
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+        done.wait()
+        return box.value!
+    }
+
+    /// The result, handed from the worker thread to the waiting one (the semaphore orders them).
+    private final class NamesBox: @unchecked Sendable {
+        var value: [String]?
     }
 
     /// The runner's words for a case file, in the words of an expression at a point.
