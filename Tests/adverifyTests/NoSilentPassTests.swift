@@ -151,6 +151,14 @@ struct EvalWordingTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test("a missing variable in a 200-level expression on a 512 KB stack: named, not a crash")
+    func missingVariableDeep() throws {
+        let deepest = String(repeating: "sin(", count: 200) + "x" + String(repeating: ")", count: 200)
+        let r = try Bounded.run(["eval", deepest + "*y", "--at", "x=0.5"], stackKB: 512)
+        #expect(r.exited && r.status == 2, "\(r.transcript.prefix(600))")
+        #expect(r.stderr == "error: --at gives no value for 'y', which the expression uses: e.g. --at x=0.5,y=<value>\n", "\(r.stderr.prefix(600))")
+    }
+
     @Test("no message of eval says case or lets", arguments: [
         ["x*y", "--at", "x=2"], ["log(x)", "--at", "x=-1"], ["1/(x-2)", "--at", "x=2"], ["sin(x", "--at", "x=1"],
         ["nan*x", "--at", "x=1"], ["sin*x", "--at", "x=1"], ["foo(x)", "--at", "x=1"], ["x", "--at", "x=1e400"],
