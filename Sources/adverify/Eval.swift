@@ -90,7 +90,8 @@ struct Eval: ParsableCommand {
     }
 
     /// The names of `expression` that are not in `inputs`, in order of first use; [] when the
-    /// expression does not parse before naming one (the parse proper then says why).
+    /// expression does not parse (the parse proper then says why, at the first problem: an
+    /// unknown function's name is resolved before it is known to be called).
     static func missingNames(expression: String, inputs: [String]) -> [String] {
         var builder = GraphBuilder()
         var scope: [String: Int] = [:]
@@ -101,7 +102,7 @@ struct Eval: ParsableCommand {
         guard let first = inputs.first, let stand = scope[first] else { return [] }
         // Every name without a value stands for the first input, so the parse goes on to the next.
         var missing: [String] = []
-        _ = try? ExpressionParser.parse(
+        let parsed = try? ExpressionParser.parse(
             expression, origin: TextOrigin(source: SourceFile(path: "<expression>", text: expression), line: 1, column: 1),
             into: &builder
         ) { name in
@@ -111,7 +112,7 @@ struct Eval: ParsableCommand {
             if !missing.contains(name) { missing.append(name) }
             return .node(stand)
         }
-        return missing
+        return parsed == nil ? [] : missing
     }
 
     /// `body()` on a thread with a 16 MB stack, whatever `ulimit -s` says; the caller waits.
@@ -137,7 +138,7 @@ struct Eval: ParsableCommand {
     static func wording(_ message: String) -> String {
         message
             .replacingOccurrences(of: "the case cannot be verified at its inputs", with: "the expression cannot be verified at this point")
-            .replacingOccurrences(of: "names are the inputs and the lets above this one", with: "names are the variables of --at")
+            .replacingOccurrences(of: "names are the inputs and the lets above this one", with: "--at gives it no value")
     }
 
     /// A Markdown table with padded columns (readable as plain text): one row per quantity,

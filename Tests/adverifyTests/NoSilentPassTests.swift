@@ -138,7 +138,6 @@ struct EvalWordingTests {
         ("x*y", "x=2", "error: --at gives no value for 'y', which the expression uses: e.g. --at x=2,y=<value>\n"),
         ("x*y*z + y", "x=2", "error: --at gives no value for 'y' and 'z', which the expression uses: e.g. --at x=2,y=<value>,z=<value>\n"),
         ("x*y", "x=2,z=3", "error: --at gives no value for 'y', which the expression uses: e.g. --at x=2,z=3,y=<value>\n"),
-        ("y + sin(x", "x=1", "error: --at gives no value for 'y', which the expression uses: e.g. --at x=1,y=<value>\n"),
         ("exp(e)", "x=1", "error: --at gives no value for 'e', which the expression uses (there is no constant e: write exp(1)): e.g. --at x=1,e=<value>\n"),
         ("sin(x)", "sin=1", "error: --at: 'sin' cannot be a variable name: use letters, digits and _ (not first a digit), not a function name or pi\n"),
         ("x", "1x=2,pi=3", "error: --at: '1x' and 'pi' cannot be variable names: use letters, digits and _ (not first a digit), not a function name or pi\n"),
@@ -149,6 +148,17 @@ struct EvalWordingTests {
         #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr == message, "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+
+    @Test("an expression that does not parse: its first problem, located, in the words of --at", arguments: [
+        ("y + sin(x", "x=1", "<expression>:1:1: undefined name 'y': --at gives it no value\n 1 | y + sin(x\n   | ^\n"),
+        ("log(x) + sine(y)", "x=2", "<expression>:1:10: unknown function 'sine'; did you mean 'sin'?"),
+        ("sin(x", "x=1", "<expression>:1:6: missing ')' to close the '(' at column 4\n"),
+    ])
+    func syntaxErrors(expression: String, at: String, message: String) throws {
+        let r = try Tool.run(["eval", expression, "--at", at])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
     }
 
     @Test("a missing variable in a 200-level expression on a 512 KB stack: named, not a crash")
