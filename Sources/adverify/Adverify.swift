@@ -8,7 +8,9 @@ struct Adverify: AsyncParsableCommand {
         abstract: "Verify automatic differentiation and measure what gradients cost.",
         discussion: """
             Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed, \
-            2 usage or input error (the other files of the run are still verified and reported).
+            2 usage or input error: a file that does not load (the other files of the run are \
+            still verified and reported), or nothing selected (a path that does not exist or \
+            holds no case file, a --filter that matches no case): then no report is written.
             """,
         version: adverifyVersion,
         subcommands: [Run.self, List.self, Trace.self, Eval.self, Bench.self, Selftest.self]
@@ -33,5 +35,5 @@ struct Adverify: AsyncParsableCommand {
     }
 }
 
-/// The version reports carry.
+/// The version `adverify --version` prints and reports carry (`ToolInfo.adverify`).
 let adverifyVersion = "0.4.0"

@@ -34,14 +34,22 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let inputs = try parseAssignments(at, option: "--at")
+        try Eval.checkNames(expression: expression, inputs: inputs)
         let c: Case
         do {
             c = try Case.adHoc(expression: expression, inputs: inputs)
         } catch {
-            Console.error(error.description)
+            // A problem with the whole expression or with --at has no place in the text: no `:1:1`.
+            let located = error.location.line != 1 || error.location.column != 1 || !error.sourceLine.isEmpty
+            Console.error(located ? Eval.wording(error.description) : "error: \(Eval.wording(error.message))")
             throw ExitCode(2)
         }
-        let result = Runner().verify(c)
+        var result = Runner().verify(c)
+        result.error = result.error.map(Eval.wording)
+        if var diagnostic = result.diagnostic {
+            diagnostic.message = Eval.wording(diagnostic.message)
+            result.diagnostic = diagnostic
+        }
         let point = inputs.map { "\($0.name) = \(Graph.format($0.value))" }.joined(separator: ", ")
         Console.out("f = \(expression)   at \(point)\n")
         if let error = result.error {
@@ -57,6 +65,80 @@ struct Eval: ParsableCommand {
             Console.out("✗ \(failure.message)")
         }
         if result.verdict == .fail { throw ExitCode(1) }
+    }
+
+    /// Exits 2 naming every name of the expression that `--at` gives no value, or every
+    /// `--at` name that cannot be an input. Syntax errors are left to the parse proper.
+    static func checkNames(expression: String, inputs: [(name: String, value: Double)]) throws {
+        let bad = inputs.map(\.name).filter { !GraphBuilder.isValidName($0) || ExpressionParser.isReserved($0) }
+        if !bad.isEmpty {
+            let quoted = bad.map { "'\($0)'" }
+            let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+            Console.error("error: --at: \(list) cannot be \(bad.count == 1 ? "a variable name" : "variable names"): use letters, digits and _ (not first a digit), not a function name or pi")
+            throw ExitCode(2)
+        }
+        let names = inputs.map(\.name)
+        // The parser recurses once per nesting level: on a stack of known size, as Case.adHoc parses.
+        let missing = Eval.onLargeStack { Eval.missingNames(expression: expression, inputs: names) }
+        guard !missing.isEmpty else { return }
+        let quoted = missing.map { "'\($0)'" }
+        let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+        let example = (inputs.map { "\($0.name)=\(Graph.format($0.value))" } + missing.map { "\($0)=<value>" }).joined(separator: ",")
+        let e = missing.contains("e") ? " (there is no constant e: write exp(1))" : ""
+        Console.error("error: --at gives no value for \(list), which the expression uses\(e): e.g. --at \(example)")
+        throw ExitCode(2)
+    }
+
+    /// The names of `expression` that are not in `inputs`, in order of first use; [] when the
+    /// expression does not parse (the parse proper then says why, at the first problem: an
+    /// unknown function's name is resolved before it is known to be called).
+    static func missingNames(expression: String, inputs: [String]) -> [String] {
+        var builder = GraphBuilder()
+        var scope: [String: Int] = [:]
+        for name in inputs {
+            guard let node = try? builder.input(name) else { return [] }
+            scope[name] = node
+        }
+        guard let first = inputs.first, let stand = scope[first] else { return [] }
+        // Every name without a value stands for the first input, so the parse goes on to the next.
+        var missing: [String] = []
+        let parsed = try? ExpressionParser.parse(
+            expression, origin: TextOrigin(source: SourceFile(path: "<expression>", text: expression), line: 1, column: 1),
+            into: &builder
+        ) { name in
+            if let node = scope[name] { return .node(node) }
+            // Functions used as names, nan and inf: the parse proper says what is wrong.
+            guard !ExpressionParser.isReserved(name), !["nan", "inf", "infinity"].contains(name.lowercased()) else { return nil }
+            if !missing.contains(name) { missing.append(name) }
+            return .node(stand)
+        }
+        return parsed == nil ? [] : missing
+    }
+
+    /// `body()` on a thread with a 16 MB stack, whatever `ulimit -s` says; the caller waits.
+    static func onLargeStack(_ body: @escaping @Sendable () -> [String]) -> [String] {
+        let box = NamesBox()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.value = body()
+            done.signal()
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+        done.wait()
+        return box.value!
+    }
+
+    /// The result, handed from the worker thread to the waiting one (the semaphore orders them).
+    private final class NamesBox: @unchecked Sendable {
+        var value: [String]?
+    }
+
+    /// The runner's words for a case file, in the words of an expression at a point.
+    static func wording(_ message: String) -> String {
+        message
+            .replacingOccurrences(of: "the case cannot be verified at its inputs", with: "the expression cannot be verified at this point")
+            .replacingOccurrences(of: "names are the inputs and the lets above this one", with: "--at gives it no value")
     }
 
     /// A Markdown table with padded columns (readable as plain text): one row per quantity,

@@ -7,7 +7,8 @@ struct List: ParsableCommand {
         discussion: """
             Loads the cases exactly as 'adverify run' does (so it also checks their syntax) and \
             prints one line per case: id, R^n -> R^m, number of expectations, file:line, title. \
-            Loading errors go to stderr and make the exit code 2.
+            Loading errors go to stderr and make the exit code 2, as does a path that does not \
+            exist or holds no case file, or a listing of no case.
             """
     )
 
@@ -15,6 +16,7 @@ struct List: ParsableCommand {
     var paths: [String] = ["cases"]
 
     func run() throws {
+        try Selection.requireCaseFiles(in: paths)
         let catalog = Catalog.load(paths: paths)
         let width = catalog.cases.map(\.id.count).max() ?? 0
         for c in catalog.cases {
@@ -25,7 +27,10 @@ struct List: ParsableCommand {
         }
         for error in catalog.errors { Console.error(error.description) }
         Console.out("\(catalog.cases.count) case\(catalog.cases.count == 1 ? "" : "s") in \(catalog.files.count) file\(catalog.files.count == 1 ? "" : "s")\(catalog.errors.isEmpty ? "" : ", \(catalog.errors.count) loading error\(catalog.errors.count == 1 ? "" : "s")")")
-        if !catalog.errors.isEmpty { throw ExitCode(2) }
+        if catalog.cases.isEmpty && catalog.errors.isEmpty {
+            Console.error(Selection.nothingSelected(paths: paths, filter: nil, catalog: catalog, loaded: []))
+        }
+        if !catalog.errors.isEmpty || catalog.cases.isEmpty { throw ExitCode(2) }
     }
 }
 

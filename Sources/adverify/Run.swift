@@ -21,7 +21,9 @@ struct Run: AsyncParsableCommand {
             (verification.md, verification.json, junit.xml) atomically into the report folder.
 
             Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed, \
-            2 a case file could not be loaded (the other files are still verified and reported).
+            2 a case file could not be loaded (the other files are still verified and reported), \
+            a path does not exist or holds no case file, or no case was selected (--filter \
+            matched none): then nothing is verified and no report is written.
             """
     )
 
@@ -58,11 +60,20 @@ struct Run: AsyncParsableCommand {
         // SIGINT while a report is written removes its temporary file (see Interrupts).
         Interrupts.install()
         let started = Date()
+        try Selection.requireCaseFiles(in: paths)
         var catalog = Catalog.load(paths: paths)
+        let loaded = catalog.cases
         if let filter {
             catalog.cases = catalog.cases.filter { fnmatch(filter, $0.id, 0) == 0 }
         }
         for error in catalog.errors { Console.error(error.description + "\n") }
+        if catalog.cases.isEmpty {
+            if filter != nil || catalog.errors.isEmpty {
+                Console.error(Selection.nothingSelected(paths: paths, filter: filter, catalog: catalog, loaded: loaded))
+            }
+            // Nothing to report: the last reports stay as they are. Load errors are reported.
+            if catalog.errors.isEmpty { throw ExitCode(2) }
+        }
         let result = await Runner().run(catalog, tool: Console.tool, paths: paths, startedAt: started)
         // A case that could not be verified at its point (a NaN at a node): where, on stderr.
         for c in result.cases { if let diagnostic = c.diagnostic { Console.error(diagnostic.description + "\n") } }

@@ -1,4 +1,5 @@
 import ADCatalog
+import ADCore
 import ADReport
 import ADVerify
 import ArgumentParser
@@ -21,7 +22,9 @@ struct Selftest: AsyncParsableCommand {
             kill which mutants) and mutation.json into the report folder.
 
             Exit codes: 0 every killable mutant was killed, 1 some mutant survived, \
-            2 a case file could not be loaded or a report could not be written.
+            2 a path does not exist or holds no case file, a case file could not be loaded, \
+            --mutants chose no mutant or only equivalent ones (nothing is run, no report is \
+            written), or a report could not be written.
             """
     )
 
@@ -39,10 +42,15 @@ struct Selftest: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
+        try Selection.requireCaseFiles(in: paths)
         let catalog = Catalog.load(paths: paths)
         for error in catalog.errors { Console.error(error.description + "\n") }
         if !catalog.errors.isEmpty {
             Console.error("error: selftest needs a catalogue that loads whole: fix the file errors above first")
+            throw ExitCode(2)
+        }
+        if catalog.cases.isEmpty {
+            Console.error(Selection.nothingSelected(paths: paths, filter: nil, catalog: catalog, loaded: []))
             throw ExitCode(2)
         }
         var chosen = Mutant.all
@@ -52,6 +60,16 @@ struct Selftest: AsyncParsableCommand {
                 Console.error("error: no mutant id matches '\(mutants)' (ids look like 'sin/sign-flipped', 'div/dropped/b', 'network/transposed-weight-gradient/dense')")
                 throw ExitCode(2)
             }
+        }
+        // Mutants equivalent to the true rule are left out of the score: a choice of only those
+        // would score 100 % on nothing.
+        let killable = chosen.filter { mutant in
+            if case .rule(let rule) = mutant { return !rule.isEquivalent(at: RuleMutation.probePoints) }
+            return true
+        }
+        guard !killable.isEmpty else {
+            Console.error("error: \(mutants.map { "the mutants matching '\($0)'" } ?? "the mutants") (\(chosen.map(\.id).joined(separator: ", "))) are all equivalent to the true derivative: no score to measure")
+            throw ExitCode(2)
         }
 
         let progress = SelftestProgress(enabled: !quiet)

@@ -31,17 +31,22 @@ struct Trace: ParsableCommand {
 
     func run() throws {
         // Loaded as `run` loads it, so a duplicate id in the file is an error here too.
+        try Selection.requireCaseFiles(in: [file])
         let catalog = Catalog.load(paths: [file])
         let (cases, errors) = (catalog.cases, catalog.errors)
         for error in errors { Console.error(error.description + "\n") }
+        if cases.isEmpty {
+            if errors.isEmpty { Console.error(Selection.nothingSelected(paths: [file], filter: nil, catalog: catalog, loaded: [])) }
+            throw ExitCode(2)
+        }
         let selected = id.map { wanted in cases.filter { $0.id == wanted } } ?? cases
         if let id, selected.isEmpty {
             Console.error("\(file): no case with id '\(id)'; the file has \(cases.map(\.id).joined(separator: ", "))")
             throw ExitCode(2)
         }
         let assignments = try seed.map { try parseAssignments($0, option: "--seed") }
-        var skipped = false
-        for (k, c) in selected.enumerated() {
+        var skipped = false, traced = 0
+        for c in selected {
             // A network case that is not evaluated has no graph; a large one a graph too big to print.
             guard c.graph.outputCount > 0, c.graph.nodeCount <= Self.maxNodes else {
                 let why = c.graph.outputCount == 0
@@ -71,12 +76,15 @@ struct Trace: ParsableCommand {
                 Console.error("\(c.location): \(error)")
                 throw ExitCode(2)
             }
-            if k > 0 { Console.out("") }
+            if traced > 0 { Console.out("") }
+            traced += 1
             let inputs = zip(c.inputNames, c.point).map { "\($0) = \(Graph.format($1))" }.joined(separator: ", ")
             Console.out("## \(c.id)\n\n\(c.title)\n\nAt \(inputs).\n")
             Console.out(TraceTables.markdown(trace, modes: mode))
         }
-        if !errors.isEmpty || (skipped && id != nil) { throw ExitCode(2) }
+        // Nothing traced at all is not a success.
+        if traced == 0 && errors.isEmpty { Console.error("error: no case of \(Selection.shown(file)) could be traced") }
+        if !errors.isEmpty || (skipped && (id != nil || traced == 0)) { throw ExitCode(2) }
     }
 
     /// The largest graph `trace` prints.
