@@ -80,7 +80,12 @@ struct Run: AsyncParsableCommand {
 
         for c in result.cases where !quiet || c.verdict == .fail {
             Console.out(Run.line(for: c))
-            for failure in c.failures.prefix(5) { Console.out("    \(failure.message)") }
+            // An expectation's failure points at its own place in the case file.
+            for failure in c.failures.prefix(5) {
+                let place = failure.location.map { "\($0.file):\($0.line):\($0.column): " } ?? ""
+                Console.out("    \(place)\(failure.message)")
+            }
+            for notice in c.notices ?? [] { Console.out("    notice: \(notice)") }
             if c.failures.count > 5 { Console.out("    … and \(c.failures.count - 5) more failed checks (see the report)") }
             if let error = c.error { Console.out("    \(error)") }
         }
