@@ -157,7 +157,13 @@ struct Eval: ParsableCommand {
                     cells.append("—")
                     continue
                 }
-                cells.append("\(format(o.value)) \(Console.mark(o.verdict))")
+                // The budget the value judged AD's with, so a ✓ within 0.8 does not look like one
+                // within 1e-10 (an inconclusive estimate has none).
+                let budget = result.checks.first {
+                    $0.kind == .oracle && $0.quantity == row.quantity && $0.comparison.method == o.method.rawValue
+                }?.comparison.budget
+                let within = budget.flatMap { $0.isFinite ? " ±" + String(format: "%.2g", $0) : nil } ?? ""
+                cells.append("\(format(o.value)) \(Console.mark(o.verdict))\(within)")
             }
             cells.append(row.agreeingDigits.map { String(format: "%.1f", $0) } ?? "—")
             cells.append(row.verdict.map(Console.mark) ?? "—")
@@ -175,6 +181,7 @@ struct Eval: ParsableCommand {
                 return "? \(row.quantity): \(reason)"
             }
         }
-        return (out + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
+        let legend = "± after a reference's mark: the budget it judged AD's value with (10 times its error estimate, at least 4 ulps)"
+        return (out + [legend] + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
     }
 }

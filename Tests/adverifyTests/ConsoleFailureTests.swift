@@ -33,4 +33,18 @@ struct ConsoleFailureTests {
         #expect(notices.first?.contains("∂f/∂x = 1.0 (± 0.05, line 5)") == true, "\(r.stdout)")
         #expect(notices.first?.contains("write more digits, or quote an expression") == true)
     }
+
+    @Test("eval: every reference's mark carries the budget it judged with, and a line says what ± means")
+    func evalBudgets() throws {
+        let r = try Tool.run(["eval", "sin(x)*y", "--at", "x=0.5,y=2"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let row = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("| ∂f/∂x ") }, "\(r.stdout)")
+        let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        // quantity, forward, reverse, then the five references, digits, verdict.
+        #expect(cells.count == 10, "\(row)")
+        for cell in cells[3...7] {
+            #expect(cell.range(of: #"^1\.755165124 ✓ ±[0-9.]+e-[0-9]+$"#, options: .regularExpression) != nil, "\(cell)")
+        }
+        #expect(r.stdout.contains("± after a reference's mark: the budget it judged AD's value with"))
+    }
 }
