@@ -109,14 +109,14 @@ struct KinkAndDomainTests {
 
     /// sin at 1e12: every stencil with a step relative to |x| spans many periods, and its value
     /// aliases. The outcome at this x is fixed (the oracles are deterministic), method by method:
-    /// - central differences: ok, and right within the bar (0.774 ± 0.017 against 0.791) — the
-    ///   stencil at h/8 happens to agree;
+    /// - central differences: ok, and right within the bar (0.774 ± 0.017 against 0.791), by
+    ///   chance of where this x falls (at 3e12 it too is confidently wrong);
     /// - the 5-point rule: inconclusive, because it disagrees with central differences at a
     ///   smaller step (which alias differently);
     /// - forward, backward, Richardson, GSL central and GSL forward: ok with a tiny bar on a value
-    ///   near 0 — confidently wrong. A known, unfixed limitation of the oracles (nothing checks
-    ///   them against a differently aliased stencil); the known issue is not intermittent, so
-    ///   this test fails once they are fixed and the expectation can become a plain one.
+    ///   near 0 — confidently wrong. A known, unfixed limitation of the oracles (their checks do
+    ///   not see the aliasing at this x); the known issue is not intermittent, so this test
+    ///   fails once they are fixed and the expectation can become a plain one.
     @Test func aliasingAtHugeX() {
         let x = 1e12
         let exact = Double.cos(x)
