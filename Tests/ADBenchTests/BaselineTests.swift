@@ -146,6 +146,7 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
         let b = baseline(reverse: [10: 2, 100: 2])
         // 10% slower everywhere, 20% scatter: ok.
         let noisy = b.compare(report(reverse: [10: 2.2, 100: 1.9], noise: 0.2, seed: 42))
+        #expect(noisy.count == 4, "\(noisy.map(\.key))")
         #expect(noisy.allSatisfy { $0.status == .ok }, "\(noisy.filter { $0.status != .ok })")
         // A planted 1.5x at n = 10 only.
         let slower = b.compare(report(reverse: [10: 3, 100: 2], seed: 43))
@@ -283,6 +284,8 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
 
     @Test func aDebugBuildJudgesNothing() {
         let targets = TargetJudge.judge(report(reverse: [10: 2], configuration: "debug"))
+        // The three sum-sin-exp targets, each unjudged (not vacuously: there are three).
+        #expect(targets.count == 3)
         #expect(targets.allSatisfy { $0.met == nil && $0.note?.contains("debug") == true })
     }
 }

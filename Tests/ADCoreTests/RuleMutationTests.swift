@@ -62,7 +62,10 @@ struct RuleMutationTests {
         var rng = seededGenerator(77)
         let p = [rng.nonUnit(), rng.nonUnit()]
         let truth = [cos(p[0]) * p[1], sin(p[0]) - sin(p[1])]
-        let close = { (u: [Double], v: [Double]) in zip(u, v).allSatisfy { abs($0 - $1) <= 1e-14 * max(1, abs($1)) } }
+        // Same length and not empty: zip would otherwise compare a prefix, or nothing.
+        let close = { (u: [Double], v: [Double]) in
+            u.count == v.count && !u.isEmpty && zip(u, v).allSatisfy { abs($0 - $1) <= 1e-14 * max(1, abs($1)) }
+        }
 
         #expect(close(try ws.gradient(at: p), truth))
         ws.ruleMutation = RuleMutation(op: .sin, kind: .signFlipped)

@@ -37,7 +37,7 @@ struct ActivationTests {
         }
     }
 
-    @Test("Closed forms: sigmoid' = sigma(x) sigma(-x) = e^-x/(1+e^-x)^2, tanh' = sech^2, softplus = log1p(e^x), softplus' = sigmoid, elu' = a e^x")
+    @Test("Closed forms: sigmoid' = sigma(x) sigma(-x) = e^-x/(1+e^-x)^2, tanh' = sech^2, softplus = log1p(e^x), softplus' = 1/(1+e^-x), elu' = a e^x")
     func closedForms() {
         var rng = seededGenerator(5)
         for _ in 0..<200 {
@@ -48,7 +48,8 @@ struct ActivationTests {
             let sech = 1 / cosh(x)
             #expect(Activation.tanh.derivative(x).isApproximatelyEqual(to: sech * sech, relativeTolerance: 1e-14))
             #expect(Activation.softplus.value(x).isApproximatelyEqual(to: log1p(exp(x)), relativeTolerance: 1e-14))
-            #expect(Activation.softplus.derivative(x) == Activation.sigmoid.value(x))
+            // softplus' = 1 / (1 + e^-x), written here: not the code's own sigmoid.
+            #expect(Activation.softplus.derivative(x).isApproximatelyEqual(to: 1 / (1 + e), relativeTolerance: 1e-14))
             if x < 0 {
                 #expect(Activation.elu(0.7).derivative(x).isApproximatelyEqual(to: 0.7 * exp(x), relativeTolerance: 1e-15))
             }

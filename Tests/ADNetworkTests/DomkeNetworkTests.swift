@@ -3,12 +3,38 @@
 import ADCore
 import ADNetwork
 import ADTestSupport
+import Foundation
 import PropertyBased
 import Testing
 
 @Suite("Domke's unit networks")
 struct DomkeNetworkTests {
-    @Test("A 6-5 tanh-3 identity layered net as units: the same weights, outputs and gradient as the workspace")
+    /// The 6-5 tanh-3 identity net with Domke's multiclass logistic loss, from closed forms
+    /// written here (none of ADNetwork's losses or activation derivatives): a = W1 x, h = tanh a,
+    /// z = W2 h, L = log sum_k e^z_k - z_label; dL/dz = softmax(z) - e_label, dL/dW2 = dL/dz h^T,
+    /// dL/da = (W2^T dL/dz) * sech^2 a, dL/dW1 = dL/da x^T. Weights in the Sequential's order
+    /// (W1 row-major, then W2).
+    static func layeredClosedForm(weights w: [Double], x: [Double], label: Int) -> (loss: Double, outputs: [Double], gradient: [Double]) {
+        let (n, m, k) = (6, 5, 3)
+        let w2 = n * m
+        let a = (0..<m).map { j in (0..<n).reduce(0.0) { $0 + w[j * n + $1] * x[$1] } }
+        let h = a.map { Foundation.tanh($0) }
+        let z = (0..<k).map { o in (0..<m).reduce(0.0) { $0 + w[w2 + o * m + $1] * h[$1] } }
+        let exps = z.map { Foundation.exp($0) }
+        let total = exps.reduce(0, +)
+        let loss = Foundation.log(total) - z[label]
+        let dz = (0..<k).map { o in exps[o] / total - (o == label ? 1 : 0) }
+        var g = [Double](repeating: 0, count: w2 + k * m)
+        for o in 0..<k { for j in 0..<m { g[w2 + o * m + j] = dz[o] * h[j] } }
+        for j in 0..<m {
+            let sech = 1 / Foundation.cosh(a[j])
+            let da = (0..<k).reduce(0.0) { $0 + w[w2 + $1 * m + j] * dz[$1] } * sech * sech
+            for i in 0..<n { g[j * n + i] = da * x[i] }
+        }
+        return (loss, z, g)
+    }
+
+    @Test("A 6-5 tanh-3 identity layered net as units: the outputs, loss and gradient of the closed forms (and the workspace's)")
     func layered() throws {
         let sequential = try Sequential(input: Shape([6]), layers: [
             .dense(Dense(inputs: 6, outputs: 5, bias: false)), .activation(.tanh),
@@ -26,16 +52,24 @@ struct DomkeNetworkTests {
         for label in 0..<3 {
             var g: [Double] = []
             let L = units.backpropagation(x: x, weights: weights, loss: .multiclassLogistic, target: .labels([label]), gradient: &g)
+            let f = Array(units.forward(x: x, weights: weights).suffix(3))
 
+            // The reference: closed forms, independent of the network core.
+            let truth = Self.layeredClosedForm(weights: weights, x: x, label: label)
+            #expect(g.count == truth.gradient.count)
+            #expect(L.isApproximatelyEqual(to: truth.loss, relativeTolerance: 1e-13))
+            let (difference, scale) = maxAbsDifference(g, truth.gradient)
+            #expect(difference <= 1e-13 * scale, "label \(label): max difference \(difference) from the closed form, scale \(scale)")
+            let (fd, fs) = maxAbsDifference(f, truth.outputs)
+            #expect(fd <= 1e-14 * fs)
+
+            // The layered workspace agrees too (the same weights in the same order).
             var workspace = NetworkWorkspace(network: sequential, batch: 1)
             var expected: [Double] = []
             let value = workspace.valueAndGradient(parameters: weights, inputs: x, loss: .multiclassLogistic, targets: .labels([label]), into: &expected)
             #expect(L.isApproximatelyEqual(to: value, relativeTolerance: 1e-14))
-            let (difference, scale) = maxAbsDifference(g, expected)
-            #expect(difference <= 1e-13 * scale, "label \(label): max difference \(difference), scale \(scale)")
-            let f = Array(units.forward(x: x, weights: weights).suffix(3))
-            let (fd, fs) = maxAbsDifference(f, Array(workspace.output))
-            #expect(fd <= 1e-14 * fs)
+            let (wd, ws) = maxAbsDifference(g, expected)
+            #expect(wd <= 1e-13 * ws, "label \(label): max difference \(wd) from the workspace, scale \(ws)")
         }
     }
 

@@ -35,7 +35,11 @@ struct LossTests {
         #expect(gradient == [1, -1, 0])
         let (v2, g2) = NetworkWorkspace.loss(.softmaxCrossEntropy, outputs: [-1000, -1001], targets: .labels([0]), batch: 1)
         #expect(v2.isApproximatelyEqual(to: log1p(exp(-1.0)), relativeTolerance: 1e-15))
-        #expect(g2.allSatisfy { $0.isFinite })
+        // softmax(-1000, -1001) - e_0, from the closed form 1 / (1 + e^-1): finite and exact, not
+        // just finite (two entries, so the check is not over an empty gradient).
+        let p0 = 1 / (1 + exp(-1.0))
+        #expect(g2.count == 2 && g2.allSatisfy { $0.isFinite })
+        #expect(g2.count == 2 && g2[0].isApproximatelyEqual(to: p0 - 1, relativeTolerance: 1e-14) && g2[1].isApproximatelyEqual(to: 1 - p0, relativeTolerance: 1e-14), "\(g2)")
     }
 
     @Test("Squared error: (1/N) sum 1/2 (f - y)^2, gradient (f - y)/N")

@@ -39,6 +39,8 @@ struct FourPointCentralTests {
                 #expect(ratio > 0.7 && ratio < 1.4, "\(name) h \(h): 3-point miss / truncation = \(ratio)")
                 let miss = abs(e.value - exact)
                 #expect(miss <= e.error, "\(name) h \(h): \(e.value) misses \(exact) by \(miss), error \(e.error)")
+                // The whole bar, not just its truncation term, is about the 3-point rule's miss.
+                #expect(e.error <= 2 * abs(threePoint - exact), "\(name) h \(h): error \(e.error), 3-point miss \(abs(threePoint - exact))")
                 #expect(miss < 0.2 * e.truncationError, "\(name) h \(h): the 5-point value is no better than the 3-point rule")
                 #expect(miss > 100 * e.roundoffError, "\(name) h \(h): round-off alone would cover the miss: no test of truncation")
             }
@@ -59,6 +61,8 @@ struct FourPointCentralTests {
             let e = fourPointCentralDifference(of: f, at: x, fx: f(x), epsilon: Double(Float.ulpOfOne))
             #expect(e.status.isOK, "at \(x): \(e.status)")
             #expect(abs(e.value - exact(x)) <= e.error, "at \(x): \(e.value) vs \(exact(x)) ± \(e.error)")
+            // Float's eps^(2/3) is 2.4e-5; the widest bar here is 5.5e-4 |f'|.
+            #expect(e.error <= 3e-3 * abs(exact(x)), "at \(x): error \(e.error) against f' = \(exact(x))")
             #expect(e.step >= 0.9 * StepRule.fourPointCentral(at: x, epsilon: Double(Float.ulpOfOne)))
             #expect(e.roundoffError >= Double(Float.ulpOfOne) * abs(f(x)) / e.step, "at \(x): round-off \(e.roundoffError)")
         }

@@ -22,6 +22,9 @@ struct PrecisionTests {
             let e = derivative(of: Self.f, at: x, method: method, epsilon: epsilon)
             #expect(e.status.isOK, "\(method) at \(x): \(e.status)")
             #expect(abs(e.value - Self.exact(x)) <= 10 * e.error, "\(method) at \(x): \(e.value) vs \(Self.exact(x)) ± \(e.error)")
+            // And the bar is tight enough to mean something: Float's eps^(2/3) is 2.4e-5; the
+            // worst bar here is 2.8e-4 |f'| (central), so 3e-3 |f'| leaves a margin of 10.
+            #expect(e.error <= 3e-3 * abs(Self.exact(x)), "\(method) at \(x): error \(e.error) against f' = \(Self.exact(x))")
             if method == .central {
                 #expect(e.step >= 0.5 * StepRule.central(at: x, epsilon: epsilon))
             }

@@ -59,6 +59,8 @@ struct SweepTaylorGradientTests {
         for (e, truth) in zip(g.partials, exact) {
             #expect(e.status.isOK)
             #expect(abs(e.value - truth) <= 10 * e.error + 4 * truth.ulp, "\(method): \(e.value) vs \(truth)")
+            // Forward differences' bar is 1.3e-7 |∂f| at most; the others' far less.
+            #expect(e.error <= 1e-6 * abs(truth), "\(method): error \(e.error) against \(truth)")
         }
         #expect(g.evaluations == g.partials.reduce(method.rawValue.hasPrefix("gsl") ? 0 : 1) { $0 + $1.evaluations })
     }
@@ -84,6 +86,8 @@ struct SweepTaylorGradientTests {
             for c in 0..<2 {
                 let e = j.entries[r][c]
                 #expect(abs(e.value - exact[r][c]) <= 10 * e.error + 1e-15, "[\(r)][\(c)] \(e.value)")
+                // Central differences' bars are about 5e-11 (one entry's f' is 0, so absolute).
+                #expect(e.error <= 1e-9 * Swift.max(abs(exact[r][c]), 1), "[\(r)][\(c)] error \(e.error)")
             }
         }
         // 1 + 12 per column (the stencil's 6 and the 6 at h/8 it is checked against), not 3 outputs x 13.

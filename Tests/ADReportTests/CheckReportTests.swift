@@ -127,6 +127,7 @@ struct CheckReportTests {
         let entryTables = tables.filter { $0.header == header }
         #expect(entryTables.count == 2, "the check with a problem has no entries")
         let wrong = try #require(entryTables.dropFirst().first)
+        #expect(wrong.rows.count == 2, "\(wrong.rows)")
         #expect(wrong.rows.allSatisfy { $0.count == header.count })
         let row = try #require(wrong.rows.first { $0[0] == #"∂f/∂b\|c"# })
         #expect(row[1].hasPrefix("✗ the references agree with each other and your value is off by"))

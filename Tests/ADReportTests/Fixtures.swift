@@ -140,7 +140,8 @@ func markdownTables(_ markdown: String) -> [(header: [String], rows: [[String]])
     var i = 0
     while i + 1 < lines.count {
         let delimiter = lines[i + 1]
-        let isDelimiter = delimiter.hasPrefix("|") && tableCells(delimiter).allSatisfy { cell in
+        let cells = tableCells(delimiter)
+        let isDelimiter = delimiter.hasPrefix("|") && !cells.isEmpty && cells.allSatisfy { cell in
             !cell.isEmpty && cell.allSatisfy { $0 == "-" || $0 == ":" }
         }
         if lines[i].hasPrefix("|") && isDelimiter {

@@ -34,6 +34,9 @@ struct RunnerTests {
         #expect(result.failures.isEmpty, "\(result.failures.map(\.message))")
         #expect(result.error == nil)
         let partial = try #require(result.rows.first { $0.quantity == "∂f/∂x" })
+        // Five oracles, each once: allSatisfy below is not vacuous.
+        #expect(Runner.defaultOracles.count == 5)
+        #expect(partial.oracles.count == Runner.defaultOracles.count)
         #expect(Set(partial.oracles.map(\.requested)) == Set(Runner.defaultOracles))
         #expect(partial.oracles.allSatisfy { $0.verdict == .pass })
         #expect((partial.agreeingDigits ?? 0) >= 14)
@@ -108,6 +111,10 @@ struct RunnerTests {
         let result = Runner().verify(try loadCase("id: k\ntitle: t\ninputs: {x: 0}\noutput: relu(x) + x^2\nexpect: {gradient: {x: 1}}\n"))
         #expect(result.verdict == .pass)
         let row = try #require(result.rows.first { $0.kind == .partial })
+        // Every default oracle but the complex step (relu is not analytic), each once, so the
+        // allSatisfy is over four oracles, not vacuously over none.
+        #expect(row.oracles.count == 4)
+        #expect(Set(row.oracles.map(\.requested)) == [.gslCentral, .central, .fivePoint, .richardson])
         #expect(row.oracles.allSatisfy { $0.verdict.isInconclusive })
         #expect(!row.oracles.contains { $0.requested == .complexStep })
     }

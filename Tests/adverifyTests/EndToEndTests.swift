@@ -43,6 +43,33 @@ struct Tool {
     }
 }
 
+/// Whether `phrase` occurs in `text` as whole tokens: not inside a longer number or word
+/// ("5.5" is not in "15.5", "5.55", "-5.5" or "5.5e3"; "1 run" is not in "11 runs").
+func containsWhole(_ text: String, _ phrase: String) -> Bool {
+    func joins(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "." || c == "-" || c == "+" }
+    var search = text.startIndex..<text.endIndex
+    while let r = text.range(of: phrase, range: search) {
+        let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+        var after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+        // A sentence's full stop ends a token; a decimal point followed by a digit does not.
+        if after == ".", text.index(after: r.upperBound) == text.endIndex || !text[text.index(after: r.upperBound)].isNumber { after = nil }
+        let startJoins = phrase.first.map(joins) == true && before.map(joins) == true
+        let endJoins = phrase.last.map(joins) == true && after.map { $0.isLetter || $0.isNumber || $0 == "." } == true
+        if !startJoins && !endJoins { return true }
+        search = text.index(after: r.lowerBound)..<text.endIndex
+    }
+    return false
+}
+
+/// The cells of every Markdown table row in `text`, trimmed, without the outer pipes.
+func tableRows(_ text: String) -> [[String]] {
+    text.components(separatedBy: "\n").compactMap { line in
+        let l = line.trimmingCharacters(in: .whitespaces)
+        guard l.hasPrefix("|"), l.hasSuffix("|"), l.count > 1 else { return nil }
+        return l.dropFirst().dropLast().components(separatedBy: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
 @Suite("adverify binary", .serialized)
 struct EndToEndTests {
     @Test("a correct case file: exit 0, one ✓ line per case, three reports")
@@ -53,12 +80,14 @@ struct EndToEndTests {
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("✓ fixture-ellis-smith"))
         #expect(r.stdout.contains("✓ fixture-sigmoid"))
-        #expect(r.stdout.contains("2 cases: 2 passed, 0 failed, 0 inconclusive"))
+        #expect(containsWhole(r.stdout, "2 cases: 2 passed, 0 failed, 0 inconclusive"), "\(r.stdout)")
         for name in ["verification.md", "verification.json", "junit.xml"] {
             #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent(name).path), "\(name)")
         }
         let markdown = try String(contentsOf: reports.appendingPathComponent("verification.md"), encoding: .utf8)
-        #expect(markdown.contains("fixture-ellis-smith") && markdown.contains("1.716"))
+        #expect(markdown.contains("fixture-ellis-smith"))
+        // ∂f/∂x2's row: expected 1.716 (its own cell, not a prefix of 1.716337815), computed 1.716337815.
+        #expect(tableRows(markdown).contains { $0.count > 4 && $0[0] == "∂f/∂x2" && $0[3].split(whereSeparator: \.isWhitespace).first == "1.716" && $0[4] == "1.716337815" }, "\(markdown)")
     }
 
     @Test("one wrong expected number: exit 1, the console and the report name quantity, expected and computed")
@@ -68,10 +97,11 @@ struct EndToEndTests {
         let r = try Tool.run(["run", Tool.fixtures.appendingPathComponent("fail").path, "--report", reports.path])
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("✗ fixture-peharz-wrong"))
-        #expect(r.stdout.contains("∂f/∂x: expected -182.80"))
-        #expect(r.stdout.contains("-182.869807"))
+        #expect(containsWhole(r.stdout, "∂f/∂x: expected -182.80"), "\(r.stdout)")
+        #expect(containsWhole(r.stdout, "computed -182.8698073"), "\(r.stdout)")
         let markdown = try String(contentsOf: reports.appendingPathComponent("verification.md"), encoding: .utf8)
-        #expect(markdown.contains("-182.80") && markdown.contains("-182.869807"))
+        // The failure's row: expected and computed each a whole cell.
+        #expect(tableRows(markdown).contains { $0.count > 3 && $0[0] == "∂f/∂x" && $0[2] == "-182.80" && $0[3] == "-182.8698073 (reverse AD)" }, "\(markdown)")
         let junit = try String(contentsOf: reports.appendingPathComponent("junit.xml"), encoding: .utf8)
         #expect(junit.contains("<failure"))
     }
@@ -104,16 +134,32 @@ struct EndToEndTests {
         #expect(trace.status == 0, "\(trace.stderr)")
         #expect(trace.stdout.contains("Primal trace") && trace.stdout.contains("Tangent trace") && trace.stdout.contains("Adjoint trace"))
         #expect(trace.stdout.contains("`v2 = x1 * x2`"))
-        #expect(trace.stdout.contains("5.5"))
+        // ḟ along x1 and ∂f/∂x1 are 5.5: whole cells (not "15.5" or "5.55").
+        let traceRows = tableRows(trace.stdout)
+        #expect(traceRows.contains(["ḟ", "`f = v4 - v3`", "5.5"]), "\(trace.stdout)")
+        #expect(traceRows.contains(["∂f/∂x1", "input", "5.5"]), "\(trace.stdout)")
 
         let eval = try Tool.run(["eval", "log(x) + x*y - sin(y)", "--at", "x=2,y=5"])
         #expect(eval.status == 0, "\(eval.stdout)\(eval.stderr)")
-        #expect(eval.stdout.contains("∂f/∂x") && eval.stdout.contains("5.5") && eval.stdout.contains("1.716337815"))
+        // ∂f/∂x = 1/x + y = 5.5 and ∂f/∂y = x - cos(y) = 1.716337815 by forward and reverse mode.
+        let evalRows = tableRows(eval.stdout)
+        #expect(evalRows.contains { $0.count > 2 && $0[0] == "∂f/∂x" && $0[1] == "5.5" && $0[2] == "5.5" }, "\(eval.stdout)")
+        #expect(evalRows.contains { $0.count > 2 && $0[0] == "∂f/∂y" && $0[1] == "1.716337815" && $0[2] == "1.716337815" }, "\(eval.stdout)")
 
         let bad = try Tool.run(["eval", "log(x) + sine(y)", "--at", "x=2,y=5"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("<expression>:1:10: unknown function 'sine'"))
         #expect(bad.stderr.contains("^"))
+    }
+
+    @Test("whole-token matching: a number inside a longer number or word does not count")
+    func wholeTokens() {
+        #expect(containsWhole("| ∂f/∂x | 5.5 |", "5.5"))
+        #expect(containsWhole("5.5", "5.5") && containsWhole("is 5.5.", "5.5") && containsWhole("(5.5)", "5.5"))
+        for text in ["15.5", "5.55", "-5.5", "5.5e3", "x5.5", "5.5.1"] { #expect(!containsWhole(text, "5.5"), "\(text)") }
+        #expect(containsWhole("compared, 1 run.", "1 run") && !containsWhole("11 runs", "1 run") && !containsWhole("1 runs", "1 run"))
+        #expect(!containsWhole("computed -182.86980731", "computed -182.8698073"))
+        #expect(tableRows("| a | b |\n|---|---|\n| 1 | 2 |\ntext") == [["a", "b"], ["---", "---"], ["1", "2"]])
     }
 
     @Test("usage errors exit 2", arguments: [

@@ -454,7 +454,7 @@ struct GeneratedHostileInputTests {
         try Data(text.utf8).write(to: folder.appendingPathComponent("million.yaml"))
         let r = try Bounded.run(["run", "million.yaml", "--report", "reports"], in: folder, timeout: 120)
         #expect(r.exited && r.status == 0, "\(r.transcript)")
-        #expect(r.stdout.contains("✓ generated-million-nodes") && r.stdout.contains("9 checks"))
+        #expect(r.stdout.contains("✓ generated-million-nodes") && containsWhole(r.stdout, "9 checks"), "\(r.stdout)")
         let markdown = try String(contentsOf: folder.appendingPathComponent("reports/verification.md"), encoding: .utf8)
         #expect(markdown.contains("The trace is left out: the graph has 999,999 nodes."))
         #expect(markdown.utf8.count < 200_000)
@@ -476,7 +476,7 @@ struct GeneratedHostileInputTests {
         let r = try Self.run("many.yaml", text, timeout: 60, extra: ["--format", "none", "--quiet"])
         #expect(r.exited && r.status == 2, "\(r.transcript.prefix(2000))")
         #expect(r.stderr.hasPrefix("many.yaml:5002:1: more than 1000 cases in one file: the first 1000 are loaded, this one and the rest are not; split the file\n 5002 | id: c1000\n      | ^"), "\(r.stderr.prefix(500))")
-        #expect(r.stdout.contains("1000 cases: 1000 passed"))
+        #expect(containsWhole(r.stdout, "1000 cases: 1000 passed"))
     }
 
     @Test("control characters in a case reach neither the terminal nor the XML raw")
