@@ -79,6 +79,15 @@ extension DocumentReader {
             return result
         }
 
+        // A network without parameters (pools, flatten, activations) has no gradient: evaluating
+        // it would check nothing and pass silently. Its architecture can still be checked.
+        guard model.parameterCount > 0 else {
+            let dataKey = try mapping(root, what: "a case").first { $0.key == "data" }?.keyNode ?? dataNode
+            throw error(
+                "the network has no parameters (its layers, \(spec.descriptions.joined(separator: ", ")), have none), so there is no gradient to check and 'data' would verify nothing; drop 'data' to check the architecture alone (expect: {parameters: 0, output_shape: [...]}), or add a dense or conv2d layer",
+                at: dataKey)
+        }
+
         // Parameters, data, checks.
         let parameters = try readParameters(value("parameters"), model: model, root: root)
         let data = try readData(dataNode, model: model, loss: spec.loss)
@@ -388,11 +397,13 @@ extension DocumentReader {
                 for k in 0..<tensor.count { values[tensor.offset + k] = generator.uniform(-bound, bound) }
             }
         }
+        // Where the parameters came from; a seed exists whenever a tensor was not given.
+        let seedText = seed.map(String.init) ?? "none"
         let origin: String
         switch (given.isEmpty, missing.isEmpty) {
-        case (true, _): origin = "seed \(seed!)"
+        case (true, _): origin = "seed \(seedText)"
         case (false, true): origin = "inline"
-        case (false, false): origin = "inline (\(given.sorted().joined(separator: ", "))), the rest from seed \(seed!)"
+        case (false, false): origin = "inline (\(given.sorted().joined(separator: ", "))), the rest from seed \(seedText)"
         }
         return (values, origin)
     }
