@@ -89,8 +89,10 @@ extension DocumentReader {
         }
 
         // Parameters, data, checks.
-        let parameters = try readParameters(value("parameters"), model: model, root: root)
+        // The data first: it refuses a graph too large to build (which bounds the parameter
+        // count) before the parameters are allocated and drawn.
         let data = try readData(dataNode, model: model, loss: spec.loss)
+        let parameters = try readParameters(value("parameters"), model: model, root: root)
         var sample = NetworkCase.defaultSample, directions = NetworkCase.defaultDirections
         if let checks = value("checks") {
             for entry in try mapping(checks, what: "checks") {
@@ -429,7 +431,7 @@ extension DocumentReader {
         let estimate = NetworkLowering.estimatedNodes(model, batch: samples)
         guard estimate <= NetworkLowering.maxNodes else {
             throw error(
-                "the network written out as a graph would have about \(estimate) nodes, more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch",
+                "the network written out as a graph would have \(estimate == Int.max ? "more nodes than a 64-bit integer counts" : "about \(estimate) nodes"), more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch\(samples == 1 ? " or network" : "")",
                 at: node)
         }
         var generator = SplitMix64(seed: seed ?? 0)

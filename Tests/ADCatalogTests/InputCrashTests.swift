@@ -1,6 +1,7 @@
 // Case input that crashed the loader (a force unwrap, an overflow, an absurd allocation), each now
 // a located error: nothing a user types may crash the tool (issue 17).
-import ADCatalog
+@testable import ADCatalog
+import ADNetwork
 import Foundation
 import Testing
 
@@ -55,5 +56,54 @@ struct InputCrashTests {
         let network = try #require(cases.first?.network)
         #expect(network.model?.parameterCount == 0)
         #expect(network.evaluation == nil)
+    }
+
+    @Test("a dense layer of 6.6e18 weights given data is refused by size, before its parameters are allocated")
+    func hugeDense() throws {
+        // Before: readParameters ran first and asked for 6.6e18 doubles ("failed to allocate
+        // 16659767778871345184 bytes", exit 134); a 20000x20000 layer allocated and drew 3.2 GB
+        // for 20 s before the size check refused it, a pool of 2.5e9 parameters 20 GB.
+        let text = """
+            kind: network
+            id: big
+            title: big
+            network:
+              input: [2300000000]
+              layers:
+                - dense: {units: 2200000000, bias: false}
+            parameters: {seed: 1}
+            data: {seed: 1, batch: 1}
+            """
+        let error = try loadError(text)
+        #expect(error.message.hasPrefix("the network written out as a graph would have more nodes than a 64-bit integer counts"), "\(error)")
+        #expect(error.location.line == 9 && error.location.column == 7, "\(error)")
+    }
+
+    @Test("the graph size is checked before missing parameters are looked for")
+    func sizeBeforeParameters() throws {
+        let text = """
+            kind: network
+            id: big
+            title: big
+            network:
+              input: [20000]
+              layers:
+                - dense: {units: 20000, bias: false}
+            data: {seed: 1, batch: 1}
+            """
+        let error = try loadError(text)
+        #expect(error.message.hasPrefix("the network written out as a graph would have about 1200120000 nodes"), "\(error)")
+        #expect(error.location.line == 8, "\(error)")
+    }
+
+    @Test("the node estimate saturates instead of overflowing", arguments: [
+        (Shape([2300000000]), [Layer.dense(Dense(inputs: 2300000000, outputs: 2200000000, bias: false))]),
+        (Shape([1, 100000, 100000]), [Layer.maxPool(Pool(size: 50000, stride: 1)), .maxPool(Pool(size: 40000, stride: 1))]),
+        (Shape([3, 1000000, 1000]), [Layer.conv2d(Conv2d(inChannels: 3, outChannels: 3000, kernel: 1000, stride: 1, padding: 0))]),
+    ])
+    func estimateSaturates(_ input: Shape, _ layers: [Layer]) throws {
+        let model = try Sequential(input: input, layers: layers)
+        #expect(NetworkLowering.estimatedNodes(model, batch: 1) > NetworkLowering.maxNodes)
+        #expect(NetworkLowering.estimatedNodes(model, batch: 100_000) > NetworkLowering.maxNodes)
     }
 }
