@@ -106,4 +106,12 @@ struct InputCrashTests {
         #expect(NetworkLowering.estimatedNodes(model, batch: 1) > NetworkLowering.maxNodes)
         #expect(NetworkLowering.estimatedNodes(model, batch: 100_000) > NetworkLowering.maxNodes)
     }
+
+    @Test("an expected expression that is NaN says NaN, not the sign bit's '-nan'")
+    func expectedNaN() throws {
+        // Found by the document generator: sqrt(-1) is a NaN with its sign bit set, which Swift prints as -nan.
+        let error = try loadError("id: a\ntitle: t\ninputs: {x: -1}\noutput: x\nexpect: {value: \"sqrt(x) + 0*log(x)\"}\n")
+        #expect(error.message.hasPrefix("the expected expression 'sqrt(x) + 0*log(x)' is NaN at the case's inputs: it must be finite"), "\(error)")
+        #expect(error.location.line == 5 && error.location.column == 17, "\(error)")
+    }
 }
