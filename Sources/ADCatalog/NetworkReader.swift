@@ -52,7 +52,7 @@ extension DocumentReader {
         var result = header
         guard let model = spec.model else {
             // A network that cannot be built: an input error, unless the case expects exactly that.
-            let (message, node) = spec.buildError!
+            let (message, node) = spec.buildError ?? ("the network cannot be built", networkNode)
             guard expectsError else { throw error(message, at: node) }
             for key in ["parameters", "data", "checks"] {
                 if let n = value(key) { throw error("the network cannot be built (as expected), so there is nothing for '\(key)' to give", at: n) }
@@ -296,7 +296,7 @@ extension DocumentReader {
             return NetworkSpec(model: nil, buildError: (error.description, layersNode), names: names, descriptions: layers.map(\.description), loss: loss)
         }
         if let loss, loss.takesLabels, model.output.count < 2 {
-            throw error("\(loss.rawValue) needs at least two classes, but the network has \(model.output.count) output", at: value("loss")!)
+            throw error("\(loss.rawValue) needs at least two classes, but the network has \(model.output.count) output", at: value("loss") ?? node)
         }
         return NetworkSpec(model: model, buildError: nil, names: names, descriptions: layers.map(\.description), loss: loss)
     }
@@ -419,8 +419,9 @@ extension DocumentReader {
             case "labels": labels = entry
             case "seed": seed = UInt64(try count(entry.value, what: "data.seed"))
             case "batch":
-                batch = try count(entry.value, what: "data.batch")
-                guard (1...100_000).contains(batch!) else { throw error("data.batch must be between 1 and 100000", at: entry.value) }
+                let size = try count(entry.value, what: "data.batch")
+                guard (1...100_000).contains(size) else { throw error("data.batch must be between 1 and 100000", at: entry.value) }
+                batch = size
             default:
                 throw error("unknown key '\(entry.key)'\(suggestion(for: entry.key, among: ["x", "y", "labels", "seed", "batch"])) in data: it has x, y or labels, seed, batch", at: entry.keyNode)
             }
@@ -484,7 +485,8 @@ extension DocumentReader {
                 targets = .values((0..<(n * model.output.count)).map { _ in generator.unit() })
             }
         }
-        let origin = x == nil ? "synthetic, seed \(seed!)" : (seed != nil && (loss != nil && y == nil && labels == nil) ? "inline, targets from seed \(seed!)" : "inline")
+        let seedText = seed.map(String.init) ?? "none"
+        let origin = x == nil ? "synthetic, seed \(seedText)" : (seed != nil && (loss != nil && y == nil && labels == nil) ? "inline, targets from seed \(seedText)" : "inline")
         return (n, inputs, targets, origin)
     }
 
