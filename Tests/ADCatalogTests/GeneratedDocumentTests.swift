@@ -8,6 +8,7 @@
 // they did; ADVERIFY_GENERATOR_SEED=0x... fixes the stream (otherwise a random seed, printed);
 // ADVERIFY_GENERATOR_REPLAY=0x... loads the one document of that seed and prints it. The document
 // being loaded is written to a scratch file first, so a crash leaves it behind (the path is printed).
+// ADVERIFY_GENERATOR_WRITE=DIR also writes every document to DIR/gN.yaml, for `adverify run DIR`.
 import ADCatalog
 import ADCore
 import ADTestSupport
@@ -36,6 +37,7 @@ struct GeneratedDocumentTests {
         let base = env["ADVERIFY_GENERATOR_SEED"].flatMap(RecipeStream.parse) ?? UInt64.random(in: 0...UInt64.max)
         let count = replay != nil ? 1 : env["ADVERIFY_GENERATOR_DOCS"].flatMap { Int($0) } ?? Self.defaultCount
         let longRun = env["ADVERIFY_GENERATOR_DOCS"] != nil
+        let writeTo = env["ADVERIFY_GENERATOR_WRITE"]
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("adverify-generated-\(ProcessInfo.processInfo.processIdentifier).yaml")
         print("generated documents: \(count), seed 0x\(String(base, radix: 16)) (ADVERIFY_GENERATOR_SEED); the document being loaded is in \(scratch.path)")
 
@@ -45,10 +47,12 @@ struct GeneratedDocumentTests {
         let start = ContinuousClock.now
         for index in 0..<count {
             let seed = replay ?? RecipeStream.mix(base &+ UInt64(index))
-            var generator = CaseDocumentGenerator(seed: seed)
+            // Every fourth document with many mistakes, to reach the error paths deeper in.
+            var generator = CaseDocumentGenerator(seed: seed, mistakeRate: seed % 4 == 3 ? 0.25 : 0.05)
             let text = generator.document(id: "g\(index)")
             try? text.write(to: scratch, atomically: false, encoding: .utf8)
             if replay != nil { print(text) }
+            if let folder = writeTo { try? text.write(toFile: "\(folder)/g\(index).yaml", atomically: false, encoding: .utf8) }
             let (cases, errors) = CaseLoader.load(text: text, path: Self.path)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             for error in errors {
