@@ -46,7 +46,7 @@ struct GeneratedDocumentTests {
         var messages: [String: Int] = [:]
         let start = ContinuousClock.now
         for index in 0..<count {
-            let seed = replay ?? RecipeStream.mix(base &+ UInt64(index))
+            let seed = replay ?? RecipeStream.mix(RecipeStream.mix(base) &+ UInt64(index))
             // Every fourth document with many mistakes, to reach the error paths deeper in.
             var generator = CaseDocumentGenerator(seed: seed, mistakeRate: seed % 4 == 3 ? 0.25 : 0.05)
             let text = generator.document(id: "g\(index)")
