@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADCatalogTests",
-            dependencies: ["ADCatalog", "ADCore"]
+            dependencies: ["ADCatalog", "ADCore", "ADTestSupport"]
         ),
         .testTarget(
             name: "ADVerifyTests",

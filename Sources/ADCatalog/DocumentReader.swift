@@ -386,7 +386,7 @@ struct DocumentReader {
             throw self.error(error.description, at: node)
         }
         guard value.isFinite else {
-            throw error("the expected expression '\(scalar.string)' is \(value) at the case's inputs: it must be finite", at: node)
+            throw error("the expected expression '\(scalar.string)' is \(value.isNaN ? "NaN" : "\(value)") at the case's inputs: it must be finite", at: node)
         }
         return Expected(value: value, text: scalar.string, form: .expression(tolerance), location: location(node))
     }

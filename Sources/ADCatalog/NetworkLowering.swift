@@ -19,19 +19,29 @@ enum NetworkLowering {
     }
 
     /// A count of the nodes the lowering will create, to refuse absurd sizes before building.
+    /// Saturates at `Int.max`: the sizes come from the case file, and their products (a pool's
+    /// window times its outputs, twice a dense layer's weights) can overflow 64 bits even when
+    /// the network's own shapes and parameter count do not.
     static func estimatedNodes(_ model: Sequential, batch: Int) -> Int {
+        func mul(_ a: Int, _ b: Int) -> Int {
+            let (p, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? Int.max : p
+        }
+        func add(_ a: Int, _ b: Int) -> Int {
+            let (s, overflow) = a.addingReportingOverflow(b)
+            return overflow ? Int.max : s
+        }
         var perSample = model.input.count
         for (k, layer) in model.layers.enumerated() {
             let out = model.shapes[k].count
             switch layer {
-            case .dense(let d): perSample += 2 * d.inputs * d.outputs + d.outputs
-            case .conv2d(let c): perSample += out * (2 * c.inChannels * c.kernel * c.kernel + 1)
-            case .maxPool(let p), .avgPool(let p): perSample += out * (p.size * p.size + 1)
-            case .activation, .flatten: perSample += 2 * out
+            case .dense(let d): perSample = add(perSample, add(mul(2, mul(d.inputs, d.outputs)), d.outputs))
+            case .conv2d(let c): perSample = add(perSample, mul(out, add(mul(2, mul(c.inChannels, mul(c.kernel, c.kernel))), 1)))
+            case .maxPool(let p), .avgPool(let p): perSample = add(perSample, mul(out, add(mul(p.size, p.size), 1)))
+            case .activation, .flatten: perSample = add(perSample, mul(2, out))
             }
         }
-        let (total, overflow) = perSample.multipliedReportingOverflow(by: batch)
-        return overflow ? Int.max : total + model.parameterCount + 4 * model.output.count * batch
+        return add(add(mul(perSample, batch), model.parameterCount), mul(4, mul(model.output.count, batch)))
     }
 
     static func lower(

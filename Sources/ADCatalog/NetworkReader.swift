@@ -52,7 +52,7 @@ extension DocumentReader {
         var result = header
         guard let model = spec.model else {
             // A network that cannot be built: an input error, unless the case expects exactly that.
-            let (message, node) = spec.buildError!
+            let (message, node) = spec.buildError ?? ("the network cannot be built", networkNode)
             guard expectsError else { throw error(message, at: node) }
             for key in ["parameters", "data", "checks"] {
                 if let n = value(key) { throw error("the network cannot be built (as expected), so there is nothing for '\(key)' to give", at: n) }
@@ -79,9 +79,20 @@ extension DocumentReader {
             return result
         }
 
+        // A network without parameters (pools, flatten, activations) has no gradient: evaluating
+        // it would check nothing and pass silently. Its architecture can still be checked.
+        guard model.parameterCount > 0 else {
+            let dataKey = try mapping(root, what: "a case").first { $0.key == "data" }?.keyNode ?? dataNode
+            throw error(
+                "the network has no parameters (its layers, \(spec.descriptions.joined(separator: ", ")), have none), so there is no gradient to check and 'data' would verify nothing; drop 'data' to check the architecture alone (expect: {parameters: 0, output_shape: [...]}), or add a dense or conv2d layer",
+                at: dataKey)
+        }
+
         // Parameters, data, checks.
-        let parameters = try readParameters(value("parameters"), model: model, root: root)
+        // The data first: it refuses a graph too large to build (which bounds the parameter
+        // count) before the parameters are allocated and drawn.
         let data = try readData(dataNode, model: model, loss: spec.loss)
+        let parameters = try readParameters(value("parameters"), model: model, root: root)
         var sample = NetworkCase.defaultSample, directions = NetworkCase.defaultDirections
         if let checks = value("checks") {
             for entry in try mapping(checks, what: "checks") {
@@ -285,7 +296,7 @@ extension DocumentReader {
             return NetworkSpec(model: nil, buildError: (error.description, layersNode), names: names, descriptions: layers.map(\.description), loss: loss)
         }
         if let loss, loss.takesLabels, model.output.count < 2 {
-            throw error("\(loss.rawValue) needs at least two classes, but the network has \(model.output.count) output", at: value("loss")!)
+            throw error("\(loss.rawValue) needs at least two classes, but the network has \(model.output.count) output", at: value("loss") ?? node)
         }
         return NetworkSpec(model: model, buildError: nil, names: names, descriptions: layers.map(\.description), loss: loss)
     }
@@ -388,11 +399,13 @@ extension DocumentReader {
                 for k in 0..<tensor.count { values[tensor.offset + k] = generator.uniform(-bound, bound) }
             }
         }
+        // Where the parameters came from; a seed exists whenever a tensor was not given.
+        let seedText = seed.map(String.init) ?? "none"
         let origin: String
         switch (given.isEmpty, missing.isEmpty) {
-        case (true, _): origin = "seed \(seed!)"
+        case (true, _): origin = "seed \(seedText)"
         case (false, true): origin = "inline"
-        case (false, false): origin = "inline (\(given.sorted().joined(separator: ", "))), the rest from seed \(seed!)"
+        case (false, false): origin = "inline (\(given.sorted().joined(separator: ", "))), the rest from seed \(seedText)"
         }
         return (values, origin)
     }
@@ -406,8 +419,9 @@ extension DocumentReader {
             case "labels": labels = entry
             case "seed": seed = UInt64(try count(entry.value, what: "data.seed"))
             case "batch":
-                batch = try count(entry.value, what: "data.batch")
-                guard (1...100_000).contains(batch!) else { throw error("data.batch must be between 1 and 100000", at: entry.value) }
+                let size = try count(entry.value, what: "data.batch")
+                guard (1...100_000).contains(size) else { throw error("data.batch must be between 1 and 100000", at: entry.value) }
+                batch = size
             default:
                 throw error("unknown key '\(entry.key)'\(suggestion(for: entry.key, among: ["x", "y", "labels", "seed", "batch"])) in data: it has x, y or labels, seed, batch", at: entry.keyNode)
             }
@@ -418,7 +432,7 @@ extension DocumentReader {
         let estimate = NetworkLowering.estimatedNodes(model, batch: samples)
         guard estimate <= NetworkLowering.maxNodes else {
             throw error(
-                "the network written out as a graph would have about \(estimate) nodes, more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch",
+                "the network written out as a graph would have \(estimate == Int.max ? "more nodes than a 64-bit integer counts" : "about \(estimate) nodes"), more than the \(NetworkLowering.maxNodes) adverify builds: use a smaller batch\(samples == 1 ? " or network" : "")",
                 at: node)
         }
         var generator = SplitMix64(seed: seed ?? 0)
@@ -471,7 +485,8 @@ extension DocumentReader {
                 targets = .values((0..<(n * model.output.count)).map { _ in generator.unit() })
             }
         }
-        let origin = x == nil ? "synthetic, seed \(seed!)" : (seed != nil && (loss != nil && y == nil && labels == nil) ? "inline, targets from seed \(seed!)" : "inline")
+        let seedText = seed.map(String.init) ?? "none"
+        let origin = x == nil ? "synthetic, seed \(seedText)" : (seed != nil && (loss != nil && y == nil && labels == nil) ? "inline, targets from seed \(seedText)" : "inline")
         return (n, inputs, targets, origin)
     }
 
