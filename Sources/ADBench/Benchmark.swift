@@ -33,9 +33,7 @@ public struct BenchOptions: Sendable {
     }
 
     /// Every family name `--family` accepts.
-    /// `check`: what a whole ADCheck gradient check costs, measured by the command line after
-    /// the families (ADBench does not depend on the engine).
-    public static let familyNames = ["sum-sin-exp", "chain", "jacobian", "textbook", "mlp", "error-curve", "catalogue", "check"]
+    public static let familyNames = ["sum-sin-exp", "chain", "jacobian", "textbook", "mlp", "error-curve", "catalogue"]
 
     func includes(_ family: String) -> Bool {
         (families?.contains(family) ?? true) && wantsAny(family + "/")

@@ -240,45 +240,6 @@ public struct CatalogueTiming: Codable, Sendable, Hashable {
     public var exitCode: Int32
 }
 
-/// One whole gradient check (ADCheck's engine) of a user-style closure and its hand-written
-/// gradient: its cost in evaluations of the function and in seconds, against one evaluation.
-public struct CheckCost: Codable, Sendable, Hashable {
-    /// `sum-sin-exp`, `mlp 784-72-10 loss`.
-    public var function: String
-    /// The number of inputs (partials of the gradient).
-    public var inputs: Int
-    /// `full`, `fast`, or `full (estimated)`: a full check too long to run, estimated from the
-    /// evaluations of `sampled` partials checked one by one.
-    public var mode: String
-    /// Entries the check judged (partials, directions, the Taylor slope).
-    public var entries: Int
-    /// Evaluations of the function the check spent (estimated: per partial times inputs).
-    public var evaluations: Int
-    /// Wall-clock seconds of the whole check (estimated: evaluations times one evaluation).
-    public var seconds: Double
-    /// Seconds of one evaluation of the function (median).
-    public var evaluationSeconds: Double
-    /// pass, fail or inconclusive: a correct gradient must not fail.
-    public var verdict: String
-    /// Partials checked one by one for an estimate.
-    public var sampled: Int?
-
-    public init(
-        function: String, inputs: Int, mode: String, entries: Int, evaluations: Int, seconds: Double,
-        evaluationSeconds: Double, verdict: String, sampled: Int? = nil
-    ) {
-        self.function = function
-        self.inputs = inputs
-        self.mode = mode
-        self.entries = entries
-        self.evaluations = evaluations
-        self.seconds = seconds
-        self.evaluationSeconds = evaluationSeconds
-        self.verdict = verdict
-        self.sampled = sampled
-    }
-}
-
 /// A target of the benchmark's own and whether this run meets it.
 public struct TargetResult: Codable, Sendable, Hashable {
     public var target: String
@@ -341,9 +302,6 @@ public struct BenchReport: Codable, Sendable {
     public var targets: [TargetResult]
     /// Peak resident set size of the whole run, bytes.
     public var peakResidentBytes: Int
-    /// What a whole ADCheck gradient check costs (`adverify bench` measures it after the
-    /// families; absent from earlier results).
-    public var checkCost: [CheckCost]?
 
     public init(quick: Bool, environment: BenchEnvironment, settings: TimingSettings, startedAt: String) {
         self.quick = quick

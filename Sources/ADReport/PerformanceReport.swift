@@ -13,10 +13,13 @@ public enum PerformanceReport {
 
     /// Writes performance.md, performance.json and the plots into `directory`, each atomically.
     @discardableResult
-    public static func write(_ report: BenchReport, comparison: BenchComparison?, to directory: String, markdown writeMarkdown: Bool = true, json writeJSON: Bool = true) throws(ReportError) -> [String] {
+    public static func write(
+        _ report: BenchReport, comparison: BenchComparison?, checkCost: [CheckCost]? = nil, to directory: String,
+        markdown writeMarkdown: Bool = true, json writeJSON: Bool = true
+    ) throws(ReportError) -> [String] {
         let writer = ReportWriter(directory: directory)
         let plots = self.plots(report)
-        let markdown = render(report, comparison: comparison, plots: Set(plots.map(\.file)))
+        let markdown = render(report, comparison: comparison, plots: Set(plots.map(\.file)), checkCost: checkCost)
         let json: Data
         do {
             json = try BenchJSON.encoder.encode(report)
@@ -35,7 +38,7 @@ public enum PerformanceReport {
     // MARK: - Markdown
 
     /// The whole report. `plots` names the plot files written beside it.
-    public static func render(_ r: BenchReport, comparison: BenchComparison?, plots: Set<String>) -> String {
+    public static func render(_ r: BenchReport, comparison: BenchComparison?, plots: Set<String>, checkCost: [CheckCost]? = nil) -> String {
         var parts: [String] = []
         parts.append("# adverify performance report")
         parts.append(header(r))
@@ -50,7 +53,7 @@ public enum PerformanceReport {
         if !r.network.isEmpty { parts.append(network(r.network, plots: plots)) }
         if let curve = r.errorCurve { parts.append(errorCurve(curve, plots: plots)) }
         if let run = r.catalogue { parts.append(catalogue(run)) }
-        if let rows = r.checkCost, !rows.isEmpty { parts.append(checkCost(rows)) }
+        if let rows = checkCost, !rows.isEmpty { parts.append(self.checkCost(rows)) }
         parts.append(peers(r.peers))
         parts.append(method(r))
         return parts.joined(separator: "\n\n") + "\n"
@@ -291,5 +294,46 @@ public enum PerformanceReport {
 
     static func bytes(_ n: Int) -> String {
         n >= 1 << 30 ? String(format: "%.1f GiB", Double(n) / Double(1 << 30)) : String(format: "%.0f MiB", Double(n) / Double(1 << 20))
+    }
+}
+
+/// One whole gradient check (ADCheck's engine) of a user-style closure and its hand-written
+/// gradient: its cost in evaluations of the function and in seconds, against one evaluation.
+/// Measured by the command line after the benchmark's families and rendered into
+/// performance.md; kept out of ADBench, whose code layout the Jacobian ratios are sensitive to.
+public struct CheckCost: Codable, Sendable, Hashable {
+    /// `sum-sin-exp`, `mlp 784-72-10 loss`.
+    public var function: String
+    /// The number of inputs (partials of the gradient).
+    public var inputs: Int
+    /// `full`, `fast`, or `full (estimated)`: a full check too long to run, estimated from the
+    /// evaluations of `sampled` partials checked one by one.
+    public var mode: String
+    /// Entries the check judged (partials, directions, the Taylor slope).
+    public var entries: Int
+    /// Evaluations of the function the check spent (estimated: per partial times inputs).
+    public var evaluations: Int
+    /// Wall-clock seconds of the whole check (estimated: evaluations times one evaluation).
+    public var seconds: Double
+    /// Seconds of one evaluation of the function (median).
+    public var evaluationSeconds: Double
+    /// pass, fail or inconclusive: a correct gradient must not fail.
+    public var verdict: String
+    /// Partials checked one by one for an estimate.
+    public var sampled: Int?
+
+    public init(
+        function: String, inputs: Int, mode: String, entries: Int, evaluations: Int, seconds: Double,
+        evaluationSeconds: Double, verdict: String, sampled: Int? = nil
+    ) {
+        self.function = function
+        self.inputs = inputs
+        self.mode = mode
+        self.entries = entries
+        self.evaluations = evaluations
+        self.seconds = seconds
+        self.evaluationSeconds = evaluationSeconds
+        self.verdict = verdict
+        self.sampled = sampled
     }
 }

@@ -74,7 +74,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("report"), help: ArgumentHelp("Folder for performance.md, performance.json and the plots.", valueName: "dir"))
     var reportDirectory = "reports"
 
-    @Option(help: ArgumentHelp("Only these families, comma-separated: \(BenchOptions.familyNames.joined(separator: ", ")).", valueName: "names"))
+    @Option(help: ArgumentHelp("Only these families, comma-separated: \(Bench.familyNames.joined(separator: ", ")).", valueName: "names"))
     var family: String?
 
     @Option(help: ArgumentHelp("Also run peers outside Swift: 'python' (JAX and autograd, if installed).", valueName: "peers"))
@@ -101,6 +101,10 @@ struct Bench: ParsableCommand {
 
     static let formatNames = ["md", "json", "benchmark-action"]
 
+    /// ADBench's families and `check`: what a whole ADCheck gradient check costs, measured here
+    /// after the families (ADBench does not depend on the engine).
+    static let familyNames = BenchOptions.familyNames + ["check"]
+
     func formats() throws -> Set<String> {
         let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for name in names where !Bench.formatNames.contains(name) {
@@ -112,8 +116,8 @@ struct Bench: ParsableCommand {
     func families() throws -> Set<String>? {
         guard let family else { return nil }
         let names = family.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for name in names where !BenchOptions.familyNames.contains(name) {
-            throw ValidationError("unknown family '\(name)'; the families are \(BenchOptions.familyNames.joined(separator: ", "))")
+        for name in names where !Bench.familyNames.contains(name) {
+            throw ValidationError("unknown family '\(name)'; the families are \(Bench.familyNames.joined(separator: ", "))")
         }
         return Set(names)
     }
@@ -158,9 +162,10 @@ struct Bench: ParsableCommand {
                 loads.append(LoadGenerator.describe(threads: busy))
             }
         }
+        var checkCost: [CheckCost]?
         if from == nil, measureOnly == nil, try families()?.contains("check") ?? true {
             let progress = Progress()
-            reports[0].checkCost = CheckCostBench.run(quick: quick, progress: progress.show)
+            checkCost = CheckCostBench.run(quick: quick, progress: progress.show)
             progress.finish()
         }
         let report = reports[0]
@@ -185,7 +190,7 @@ struct Bench: ParsableCommand {
         do {
             var written: [String] = []
             if formats.contains("md") || formats.contains("json") {
-                written += try PerformanceReport.write(report, comparison: comparison, to: reportDirectory, markdown: formats.contains("md"), json: formats.contains("json"))
+                written += try PerformanceReport.write(report, comparison: comparison, checkCost: checkCost, to: reportDirectory, markdown: formats.contains("md"), json: formats.contains("json"))
             }
             let writer = ReportWriter(directory: reportDirectory)
             if formats.contains("benchmark-action") {

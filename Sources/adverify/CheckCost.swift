@@ -1,6 +1,7 @@
 // What a whole ADCheck gradient check costs: user-style closures with hand-written gradients,
 // checked in full and fast mode by the engine ADCheck calls (`DerivativeCheck`).
 import ADBench
+import ADReport
 import ADCatalog
 import ADNetwork
 import ADVerify
