@@ -25,9 +25,12 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
         /// A piecewise primitive's rule for `x >= 0` (for `max`/`min`: for the first operand
         /// winning) used on both sides: `relu' = 1`, `abs' = 1` everywhere (``operand`` is ignored).
         case oneBranch = "one-branch"
-        /// At a piecewise primitive's kink, the other side's derivative: `relu'(0) = 0`
-        /// instead of the documented 1, a tie of `max` going to the second operand (a `>=`
-        /// written `>`; ``operand`` is ignored).
+        /// At a piecewise primitive's kink, a value other than the convention's (the mutant's
+        /// ``RuleMutation/convention``; under any other convention the rule is the true one).
+        /// Under `x>=0`, the other side's derivative: `relu'(0) = 0` instead of 1, a tie of
+        /// `max` going to the second operand (a `>=` written `>`). Under `pytorch` and `jax`,
+        /// the `x>=0` value where the convention's differs from it (`relu'(0) = 1`, a tie not
+        /// split), else the `x < 0` side (JAX's `abs'(0) = -1`). ``operand`` is ignored.
         case kinkConvention = "kink-convention"
     }
 
@@ -38,11 +41,24 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     public var kind: Kind
     /// The operand whose partial (or argument) is mutated: 0 for `a`, 1 for `b`.
     public var operand: Int
+    /// The kink convention a ``Kind/kinkConvention`` mutant breaks (`x>=0` for every other kind).
+    public var convention: KinkConvention
 
-    public init(op: Op, kind: Kind, operand: Int = 0) {
+    public init(op: Op, kind: Kind, operand: Int = 0, convention: KinkConvention = .default) {
         self.op = op
         self.kind = kind
         self.operand = [.swapped, .oneBranch, .kinkConvention].contains(kind) ? 0 : operand
+        self.convention = kind == .kinkConvention ? convention : .default
+    }
+
+    private enum CodingKeys: String, CodingKey { case op, kind, operand, convention }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            op: try c.decode(Op.self, forKey: .op), kind: try c.decode(Kind.self, forKey: .kind),
+            operand: try c.decode(Int.self, forKey: .operand),
+            convention: try c.decodeIfPresent(KinkConvention.self, forKey: .convention) ?? .default)
     }
 
     /// The operands whose partials can carry a derivative: both for binary primitives, only
@@ -71,7 +87,9 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
         if operands.count == 2 { result.append(RuleMutation(op: op, kind: .swapped)) }
         if op.kink != nil {
             result.append(RuleMutation(op: op, kind: .oneBranch))
-            result.append(RuleMutation(op: op, kind: .kinkConvention))
+            for convention in KinkConvention.allCases {
+                result.append(RuleMutation(op: op, kind: .kinkConvention, convention: convention))
+            }
         }
         return result
     }
@@ -79,10 +97,12 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     /// Every mutant of every primitive, in rule-table order.
     public static var all: [RuleMutation] { Op.primitives.flatMap(mutants(of:)) }
 
-    /// A stable identifier: `sin/argument-doubled`, `div/sign-flipped/b`.
+    /// A stable identifier: `sin/argument-doubled`, `div/sign-flipped/b`,
+    /// `relu/kink-convention` (under `x>=0`), `max/kink-convention/pytorch`.
     public var id: String {
         var s = "\(op)/\(kind.rawValue)"
         if ![.swapped, .oneBranch, .kinkConvention].contains(kind), op.arity == 2 { s += operand == 0 ? "/a" : "/b" }
+        if kind == .kinkConvention, convention != .default { s += "/\(convention)" }
         return s
     }
 
@@ -100,16 +120,38 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
         case .oneBranch: op.kink == .whereOperandsAreEqual
             ? "the rule of \(name) for the first operand winning used everywhere"
             : "the rule of \(name) for x >= 0 used for x < 0 too"
-        case .kinkConvention: op.kink == .whereOperandsAreEqual
-            ? "a tie of \(name) going to the second operand"
-            : "the derivative of \(name) at x = 0 taken from the x < 0 side"
+        case .kinkConvention:
+            convention == .default
+                ? (op.kink == .whereOperandsAreEqual
+                    ? "a tie of \(name) going to the second operand"
+                    : "the derivative of \(name) at x = 0 taken from the x < 0 side")
+                : "under the \(convention) kink convention, " + (op.kink == .whereOperandsAreEqual
+                    ? "a tie of \(name) not split in halves (the first operand's rule)"
+                    : RuleMutation.convention(convention, agreesWithDefaultAt: op)
+                        ? "the derivative of \(name) at x = 0 taken from the x < 0 side"
+                        : "the derivative of \(name) at x = 0 taken from the x >= 0 branch")
         }
     }
 
-    /// The mutated partials at `(a, b)`, given the node's (true) value `v`.
-    @inlinable
+    /// Whether `convention` gives `op` the same partials at its kink as the default does
+    /// (JAX's `abs'(0) = 1`): its mutant then takes the `x < 0` side instead.
+    public static func convention(_ convention: KinkConvention, agreesWithDefaultAt op: Op) -> Bool {
+        // A kink point with a non-zero parameter, so leaky_relu's and elu's `a` shows.
+        let (a, b) = op.kink == .whereOperandsAreEqual ? (0.75, 0.75) : (0.0, 0.3)
+        let mine = op.kinkPartials(a, b, convention: convention), theirs = op.kinkPartials(a, b, convention: .default)
+        return mine == theirs
+    }
+
+    /// The mutated partials at `(a, b)` under the default kink convention, given the node's
+    /// (true) value `v`.
     public func partials(_ a: Double, _ b: Double, value v: Double) -> (Double, Double) {
-        var (pa, pb) = op.partials(a, b, value: v)
+        partials(a, b, value: v, convention: .default)
+    }
+
+    /// The mutated partials at `(a, b)` in a workspace whose kink convention is `inForce`.
+    @inlinable
+    public func partials(_ a: Double, _ b: Double, value v: Double, convention inForce: KinkConvention) -> (Double, Double) {
+        var (pa, pb) = op.partials(a, b, value: v, convention: inForce)
         func mutate(_ p: inout Double) {
             switch kind {
             case .signFlipped: p = -p
@@ -128,9 +170,14 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
             // switching argument is >= 0.
             guard let switching = op.switchingArgument(a, b), op == .min ? switching > 0 : switching < 0 else { break }
             let (a2, b2) = op.kink == .whereOperandsAreEqual ? (b, a) : (-a, b)
-            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2), convention: inForce)
         case .kinkConvention:
-            guard op.switchingArgument(a, b) == 0 else { break }
+            guard inForce == convention, op.switchingArgument(a, b) == 0 else { break }
+            if convention != .default, op.kink == .whereOperandsAreEqual || !RuleMutation.convention(convention, agreesWithDefaultAt: op) {
+                // The x >= 0 rule where this convention's differs from it.
+                (pa, pb) = op.kinkPartials(a, b, convention: .default)
+                break
+            }
             // Just across the kink: x slightly negative, or the second operand just winning.
             let (a2, b2): (Double, Double) = switch op {
             case .max: (a, b.nextUp)
@@ -140,7 +187,7 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
             (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
         case .argumentDoubled:
             let (a2, b2) = operand == 0 ? (2 * a, b) : (a, 2 * b)
-            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2), convention: inForce)
         default:
             if operand == 0 { mutate(&pa) } else { mutate(&pb) }
         }
@@ -150,14 +197,18 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     /// Whether the mutant gives the true partials (on its differentiable operands) at every
     /// one of `points`: then no test can tell it apart, and it is an equivalent mutant
     /// (`+`'s rule evaluated at `2a` is still `(1, 1)`; `relu'(2x) = relu'(x)`).
+    /// Under every kink convention.
     public func isEquivalent(at points: [(Double, Double)]) -> Bool {
         let operands = RuleMutation.differentiableOperands(of: op)
-        for (a, b) in points {
-            let v = op.value(a, b)
-            let truth = op.partials(a, b, value: v), mutant = partials(a, b, value: v)
-            for k in operands {
-                let t = k == 0 ? truth.0 : truth.1, m = k == 0 ? mutant.0 : mutant.1
-                if t != m && !(t.isNaN && m.isNaN) { return false }
+        for convention in KinkConvention.allCases {
+            for (a, b) in points {
+                let v = op.value(a, b)
+                let truth = op.partials(a, b, value: v, convention: convention)
+                let mutant = partials(a, b, value: v, convention: convention)
+                for k in operands {
+                    let t = k == 0 ? truth.0 : truth.1, m = k == 0 ? mutant.0 : mutant.1
+                    if t != m && !(t.isNaN && m.isNaN) { return false }
+                }
             }
         }
         return true

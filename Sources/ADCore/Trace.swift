@@ -37,9 +37,16 @@ public struct Trace: Sendable, Codable, Equatable {
 
 extension Graph {
     /// The trace at `x`: every node's value, its tangent for `tangentSeed` (one number per
-    /// input) and its adjoint for `cotangent` (one number per output).
-    public func trace(at x: [Double], tangentSeed: [Double]? = nil, cotangent: [Double]? = nil) throws(ADCoreError) -> Trace {
+    /// input) and its adjoint for `cotangent` (one number per output), with the partials of
+    /// kink nodes taken from `kinks` (but for `keepingTableKinks`, see
+    /// ``Workspace/nodesKeepingTableKinks``).
+    public func trace(
+        at x: [Double], tangentSeed: [Double]? = nil, cotangent: [Double]? = nil, kinks: KinkConvention = .default,
+        keepingTableKinks: Set<Int> = []
+    ) throws(ADCoreError) -> Trace {
         var ws = Workspace(for: self)
+        ws.kinkConvention = kinks
+        ws.nodesKeepingTableKinks = keepingTableKinks
         try ws.linearize(at: x)
         if let tangentSeed { try ws.forward(seeds: tangentSeed, width: 1) }
         let tangents = ws.tangents

@@ -29,6 +29,14 @@ public struct Workspace: Sendable {
     /// A deliberately wrong rule that ``linearize(at:)`` applies to the nodes of its primitive
     /// (`adverify selftest`); `nil`, the default, for the true rule table.
     public var ruleMutation: RuleMutation?
+    /// The derivative piecewise primitives take exactly at their kinks; ``linearize(at:)``
+    /// stores the rule table's (`x >= 0`) partials and, under another convention, then
+    /// overwrites those of the nodes that sit exactly on a kink.
+    public var kinkConvention: KinkConvention = .default
+    /// Nodes that keep the rule table's partials at their kink whatever ``kinkConvention``
+    /// says: the network lowering's pooling maxima, whose ties go to the first maximum of the
+    /// window under every convention (as in the network core and PyTorch's `max_pool2d`).
+    public var nodesKeepingTableKinks: Set<Int> = []
 
     /// Scratch for seeds and cotangents of the convenience methods, reused across calls.
     var seedScratch: [Double] = []
@@ -89,8 +97,24 @@ public struct Workspace: Sendable {
                 }
             }
         }}}}}}}
+        if storingPartials, kinkConvention != .nonNegativeBranch { applyKinkConvention() }
         if storingPartials, let mutation = ruleMutation { applyMutation(mutation) }
         isLinearized = storingPartials
+    }
+
+    /// Overwrites the stored partials of the nodes that sit exactly on a kink with the
+    /// convention's (a pass only under a convention other than the default).
+    private mutating func applyKinkConvention() {
+        let graph = graph
+        for i in 0..<graph.nodeCount where graph.ops[i].kink != nil {
+            let a = values[Int(graph.lhs[i])]
+            let r = graph.rhs[i]
+            let b = r >= 0 ? values[Int(r)] : 0
+            guard graph.ops[i].switchingArgument(a, b) == 0, !nodesKeepingTableKinks.contains(i) else { continue }
+            let (pa, pb) = graph.ops[i].kinkPartials(a, b, convention: kinkConvention)
+            partials[2 * i] = pa
+            partials[2 * i + 1] = pb
+        }
     }
 
     /// Overwrites the stored partials of every node of the mutation's primitive.
@@ -100,7 +124,7 @@ public struct Workspace: Sendable {
             let a = values[Int(graph.lhs[i])]
             let r = graph.rhs[i]
             let b = r >= 0 ? values[Int(r)] : 0
-            let (pa, pb) = mutation.partials(a, b, value: values[i])
+            let (pa, pb) = mutation.partials(a, b, value: values[i], convention: kinkConvention)
             partials[2 * i] = pa
             partials[2 * i + 1] = pb
         }

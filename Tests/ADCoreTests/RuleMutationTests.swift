@@ -109,12 +109,64 @@ struct RuleMutationTests {
             let count = RuleMutation.mutants(of: op).count
             let expected: Int = switch op {
             case .powConst: 6                              // 4 kinds of ∂/∂a, the argument doubled twice
-            case .max, .min, .leakyRelu, .elu: 13          // 2 × 4 + 2 + swapped + 2 branch mutants
-            case .relu, .abs: 7                            // 4 + 1 + 2 branch mutants
+            case .max, .min, .leakyRelu, .elu: 15          // 2 × 4 + 2 + swapped + one-branch + 3 kink conventions
+            case .relu, .abs: 9                            // 4 + 1 + one-branch + 3 kink conventions
             default: op.arity == 2 ? 11 : 5
             }
             #expect(count == expected, "\(op)")
         }
-        #expect(all.count == 202)  // 5 × 11 + 6 + 4 × 13 + 15 × 5 + 2 × 7
+        #expect(all.count == 214)  // 5 × 11 + 6 + 4 × 15 + 15 × 5 + 2 × 9
+    }
+
+    @Test("a convention's kink mutant changes the partials at the kink under that convention only", arguments: 0..<10)
+    func conventionMutants(seed: UInt64) {
+        var rng = seededGenerator(seed &+ 4400)
+        let x = rng.nonUnit(), a = abs(rng.nonUnit()) / 4
+        func mutated(_ op: Op, _ convention: KinkConvention, _ p: Double, _ q: Double, inForce: KinkConvention) -> (Double, Double) {
+            RuleMutation(op: op, kind: .kinkConvention, convention: convention).partials(p, q, value: op.value(p, q), convention: inForce)
+        }
+        // PyTorch takes relu'(0) = 0, leaky_relu'(0) = a, elu'(0) = a and splits ties; its
+        // mutants take the x >= 0 values instead (1, and a tie to the first operand).
+        #expect(mutated(.relu, .pytorch, 0, 0, inForce: .pytorch).0 == 1)
+        #expect(mutated(.leakyRelu, .pytorch, 0, a, inForce: .pytorch) == (1, 0))
+        #expect(mutated(.elu, .jax, 0, a, inForce: .jax) == (1, 0))
+        #expect(mutated(.max, .pytorch, x, x, inForce: .pytorch) == (1, 0))
+        #expect(mutated(.min, .jax, x, x, inForce: .jax) == (1, 0))
+        // JAX agrees with x >= 0 at abs and leaky_relu: its mutant takes the x < 0 side.
+        #expect(mutated(.abs, .jax, 0, 0, inForce: .jax).0 == -1)
+        #expect(mutated(.leakyRelu, .jax, 0, a, inForce: .jax).0 == a)
+        // Under another convention, or away from the kink, the truth: PyTorch's relu'(0) = 0
+        // under pytorch for the jax mutant, the x >= 0 value under x>=0.
+        #expect(mutated(.relu, .jax, 0, 0, inForce: .pytorch).0 == 0)
+        #expect(mutated(.relu, .pytorch, 0, 0, inForce: .nonNegativeBranch).0 == 1)
+        #expect(mutated(.max, .pytorch, x, x - abs(a) - 0.1, inForce: .pytorch) == (1, 0))
+        #expect(RuleMutation(op: .max, kind: .kinkConvention, convention: .pytorch).id == "max/kink-convention/pytorch")
+        #expect(RuleMutation(op: .max, kind: .kinkConvention).id == "max/kink-convention")
+        // Every convention's kink mutant differs from the truth somewhere on the probe grid.
+        for op in Op.primitives where op.kink != nil {
+            for convention in KinkConvention.allCases {
+                #expect(!RuleMutation(op: op, kind: .kinkConvention, convention: convention).isEquivalent(at: RuleMutation.probePoints), "\(op) \(convention)")
+            }
+        }
+    }
+
+    @Test("mutants are applied on top of the workspace's kink convention")
+    func mutantsUnderConvention() throws {
+        // f = relu(x) * y at x = 0: ∂f/∂x = relu'(0) y, which is 0 under pytorch; doubled stays 0,
+        // and the pytorch kink mutant makes it y.
+        var b = GraphBuilder()
+        let x = try b.input("x"), y = try b.input("y")
+        try b.output(try b.apply(.mul, try b.apply(.relu, x), y))
+        var ws = Workspace(for: try b.build())
+        var rng = seededGenerator(5)
+        let y0 = rng.nonUnit()
+        ws.kinkConvention = .pytorch
+        #expect(try ws.gradient(at: [0, y0])[0] == 0)
+        ws.ruleMutation = RuleMutation(op: .relu, kind: .doubled)
+        #expect(try ws.gradient(at: [0, y0])[0] == 0)
+        ws.ruleMutation = RuleMutation(op: .relu, kind: .kinkConvention, convention: .pytorch)
+        #expect(try ws.gradient(at: [0, y0])[0] == y0)
+        ws.kinkConvention = .jax
+        #expect(try ws.gradient(at: [0, y0])[0] == 0)
     }
 }
