@@ -4,8 +4,9 @@ import Foundation
 
 /// An element-wise activation, with the values and derivatives of the Peharz table.
 ///
-/// At a kink the derivative is the one of the `x >= 0` branch (the indicator `1(x >= 0)` of the
-/// slides), as in ADCore: `relu'(0) = 1`, `leaky_relu'(0) = 1`, `elu'(0) = 1`.
+/// At a kink ``derivative(_:)`` is the one of the `x >= 0` branch (the indicator `1(x >= 0)` of
+/// the slides), as in ADCore: `relu'(0) = 1`, `leaky_relu'(0) = 1`, `elu'(0) = 1`; the other
+/// conventions' values are ``kinkDerivative(_:)``.
 public enum Activation: Sendable, Hashable, Codable {
     case identity, sigmoid, tanh, relu
     /// `max(x, a x)`-style: `x` for `x >= 0`, `a x` otherwise.
@@ -58,6 +59,32 @@ public enum Activation: Sendable, Hashable, Codable {
         case .leakyRelu(let a): return x >= 0 ? 1 : a
         case .elu(let a): return x >= 0 ? 1 : a * Foundation.exp(x)
         case .softplus: return Activation.logistic(x)
+        }
+    }
+
+    /// Which derivative the activations with a kink take at a pre-activation of exactly 0.
+    /// The same conventions as ADCore's `KinkConvention`, written here on their own: the two
+    /// cores are verified against each other, so neither borrows the other's rules.
+    public enum KinkRule: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `1(x >= 0)`: relu'(0) = leaky_relu'(0) = elu'(0) = 1.
+        case nonNegativeBranch = "x>=0"
+        /// PyTorch's `threshold_backward`, `leaky_relu_backward` (`x > 0 ? 1 : a`) and
+        /// `elu_backward` (`x <= 0 ? a exp(x) : 1`): 0, a, a.
+        case pytorch
+        /// `jax.nn.relu`'s custom JVP (`x > 0`), `jax.nn.leaky_relu`'s `where(x >= 0, ...)`,
+        /// `jax.nn.elu`'s `where(x > 0, ...)`: 0, 1, a.
+        case jax
+    }
+
+    /// `phi'(0)` under `rule`, for the activations with a kink at 0; for smooth ones `derivative(0)`.
+    public func kinkDerivative(_ rule: KinkRule) -> Double {
+        switch (self, rule) {
+        case (.relu, .nonNegativeBranch), (.leakyRelu, .nonNegativeBranch), (.elu, .nonNegativeBranch): 1
+        case (.relu, .pytorch), (.relu, .jax): 0
+        case (.leakyRelu(let a), .pytorch): a
+        case (.leakyRelu, .jax): 1
+        case (.elu(let a), .pytorch), (.elu(let a), .jax): a
+        default: derivative(0)
         }
     }
 

@@ -11,12 +11,18 @@ public enum BackpropMutation: Sendable, Hashable, CustomStringConvertible {
     /// Every convolution's weight gradient written transposed: the
     /// `outChannels × (inChannels·k·k)` matrix stored the other way round.
     case transposedConvWeightGradient
+    /// The activation layers of this kind take `x >= 0`'s derivative at a pre-activation of
+    /// exactly 0 whatever ``NetworkWorkspace/kinkRule`` says (a backward pass that forgot the
+    /// convention); no change under `x>=0`.
+    case ignoredKinkRule(Activation)
 
     /// Every mutant: the dropped derivative of each activation but the identity (whose
-    /// derivative is 1, so dropping it changes nothing), and both transposed weight gradients.
+    /// derivative is 1, so dropping it changes nothing), both transposed weight gradients, and
+    /// the kink rule ignored by each activation with a kink.
     public static let all: [BackpropMutation] =
         [.sigmoid, .tanh, .relu, .leakyRelu(0.1), .elu(1), .softplus].map { .droppedActivationDerivative($0) }
         + [.transposedDenseWeightGradient, .transposedConvWeightGradient]
+        + [.relu, .leakyRelu(0.1), .elu(1)].map { .ignoredKinkRule($0) }
 
     /// A stable identifier: `network/dropped-activation-derivative/tanh`.
     public var id: String {
@@ -24,6 +30,7 @@ public enum BackpropMutation: Sendable, Hashable, CustomStringConvertible {
         case .droppedActivationDerivative(let a): "network/dropped-activation-derivative/\(a.kindName)"
         case .transposedDenseWeightGradient: "network/transposed-weight-gradient/dense"
         case .transposedConvWeightGradient: "network/transposed-weight-gradient/conv2d"
+        case .ignoredKinkRule(let a): "network/ignored-kink-rule/\(a.kindName)"
         }
     }
 
@@ -32,6 +39,7 @@ public enum BackpropMutation: Sendable, Hashable, CustomStringConvertible {
         case .droppedActivationDerivative(let a): "the derivative of every \(a.kindName) activation dropped (dx = dy)"
         case .transposedDenseWeightGradient: "every dense layer's weight gradient written transposed"
         case .transposedConvWeightGradient: "every convolution's weight gradient written transposed"
+        case .ignoredKinkRule(let a): "every \(a.kindName) activation taking the x >= 0 derivative at 0 under any kink convention"
         }
     }
 
@@ -39,7 +47,7 @@ public enum BackpropMutation: Sendable, Hashable, CustomStringConvertible {
     public func applies(to layers: [Layer]) -> Bool {
         layers.contains { layer in
             switch (self, layer) {
-            case (.droppedActivationDerivative(let a), .activation(let b)): a.kindName == b.kindName
+            case (.droppedActivationDerivative(let a), .activation(let b)), (.ignoredKinkRule(let a), .activation(let b)): a.kindName == b.kindName
             case (.transposedDenseWeightGradient, .dense), (.transposedConvWeightGradient, .conv2d): true
             default: false
             }

@@ -294,6 +294,15 @@ enum ActivationKernel {
 
     /// `dX = dY * phi'(X)` at the stored pre-activations `x`. (Not `1 - y^2` from the stored
     /// `tanh` output: that form loses every digit for large |x|.)
+    static func backward(_ activation: Activation, x: ConstBuffer, dy: ConstBuffer, dx: Buffer, count: Int, kinks: Activation.KinkRule) {
+        backward(activation, x: x, dy: dy, dx: dx, count: count)
+        // Another convention than the table's: a second pass over the pre-activations of
+        // exactly 0, so the loops above stay branch-free under the default.
+        guard kinks != .nonNegativeBranch, activation.hasKink else { return }
+        let d = activation.kinkDerivative(kinks)
+        for i in 0..<count where x[i] == 0 { dx[i] = dy[i] * d }
+    }
+
     static func backward(_ activation: Activation, x: ConstBuffer, dy: ConstBuffer, dx: Buffer, count: Int) {
         switch activation {
         case .identity: dx.update(from: dy, count: count)

@@ -31,6 +31,11 @@ public struct NetworkWorkspace: Sendable {
     /// A deliberately wrong backpropagation step (`adverify selftest`); `nil`, the default,
     /// for the true backward pass.
     public var backpropMutation: BackpropMutation?
+    /// The derivative of relu, leaky_relu and elu at a pre-activation of exactly 0
+    /// (``Activation/kinkDerivative(_:)``). Max pooling is not a convention: a tie in
+    /// a window goes to the first maximum in row-major order under every one, as in PyTorch's
+    /// `max_pool2d` (`val > maxval`).
+    public var kinkRule: Activation.KinkRule = .nonNegativeBranch
 
     /// Every layer's output and output adjoint, the input adjoint and the convolution scratch.
     var storage: [Double]
@@ -191,13 +196,13 @@ public struct NetworkWorkspace: Sendable {
         checkSizes(parameters: parameters, inputs: inputs)
         if gradient.count != network.parameterCount { gradient = Array(repeating: 0, count: network.parameterCount) }
         let steps = steps, batch = batch, (cols, dcols) = (colsOffset, dcolsOffset)
-        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation
+        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation, kinks = kinkRule
         return storage.withUnsafeMutableBufferPointer { s in
             indices.withUnsafeMutableBufferPointer { a in
                 parameters.withUnsafeBufferPointer { p in
                     inputs.withUnsafeBufferPointer { x in
                         gradient.withUnsafeMutableBufferPointer { g in
-                            let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation)
+                            let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation, kinks: kinks)
                             for step in steps { pass.forward(step) }
                             let last = steps[steps.count - 1], count = batch * last.outCount
                             let value = NetworkWorkspace.loss(
@@ -223,14 +228,14 @@ public struct NetworkWorkspace: Sendable {
                      "the output cotangent needs batch x outputs = \(batch * network.output.count) entries, not \(outputCotangent.count)")
         if gradient.count != network.parameterCount { gradient = Array(repeating: 0, count: network.parameterCount) }
         let steps = steps, batch = batch, (cols, dcols) = (colsOffset, dcolsOffset)
-        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation
+        let inputAdjoint = computesInputAdjoint, mutation = backpropMutation, kinks = kinkRule
         storage.withUnsafeMutableBufferPointer { s in
             indices.withUnsafeMutableBufferPointer { a in
                 parameters.withUnsafeBufferPointer { p in
                     inputs.withUnsafeBufferPointer { x in
                         outputCotangent.withUnsafeBufferPointer { u in
                             gradient.withUnsafeMutableBufferPointer { g in
-                                let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation)
+                                let pass = Pass(storage: s.baseAddress!, indices: a.baseAddress!, parameters: p.baseAddress, inputs: x.baseAddress!, batch: batch, cols: cols, dcols: dcols, mutation: mutation, kinks: kinks)
                                 for step in steps { pass.forward(step) }
                                 let last = steps[steps.count - 1]
                                 (pass.storage + last.outputAdjoint).update(from: u.baseAddress!, count: u.count)
@@ -268,6 +273,7 @@ private struct Pass {
     let cols: Int
     let dcols: Int
     var mutation: BackpropMutation? = nil
+    var kinks: Activation.KinkRule = .nonNegativeBranch
 
     func input(_ step: NetworkWorkspace.Step) -> ConstBuffer {
         step.input < 0 ? inputs : ConstBuffer(storage + step.input)
@@ -325,7 +331,9 @@ private struct Pass {
                 if case .droppedActivationDerivative(let dropped) = mutation, dropped.kindName == a.kindName {
                     dx.update(from: dy, count: batch * step.outCount)
                 } else {
-                    ActivationKernel.backward(a, x: x, dy: dy, dx: dx, count: batch * step.outCount)
+                    var rule = kinks
+                    if case .ignoredKinkRule(let ignoring) = mutation, ignoring.kindName == a.kindName { rule = .nonNegativeBranch }
+                    ActivationKernel.backward(a, x: x, dy: dy, dx: dx, count: batch * step.outCount, kinks: rule)
                 }
             case .maxPool:
                 guard let dx else { continue }
