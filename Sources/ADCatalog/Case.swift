@@ -30,6 +30,9 @@ public struct Case: Sendable {
     public var expectations: [Expectation]
     /// Tolerance for quoted-expression expectations.
     public var tolerance: ExpressionTolerance
+    /// The kink convention the case's expected numbers were written for (`kinks:`), or `nil`
+    /// for the run's (by default `x>=0`).
+    public var kinks: KinkConvention? = nil
     /// For `kind: network`: the network, its data and what is expected of it. The graph is
     /// then the network lowered to ADCore (inputs: every parameter; output: the loss `L`),
     /// or empty when the case only checks the architecture.

@@ -53,11 +53,18 @@ struct DocumentReader {
         let note = try value("note").map { n throws(CatalogError) in try string(n, what: "note") }
         let tags = try value("tags").map { n throws(CatalogError) in try stringList(n, what: "tags") } ?? []
         let tolerance = try value("tolerance").map { n throws(CatalogError) in try readTolerance(n) } ?? .default
+        let kinks = try value("kinks").map { n throws(CatalogError) -> KinkConvention in
+            switch KinkConvention.parse(try string(n, what: "kinks")) {
+            case .success(let c): return c
+            case .failure(let problem): throw error("kinks: \(problem.description)", at: n)
+            }
+        }
         let mark = idNode.mark ?? root.mark
         let header = Case(
             id: id, title: title, source: sourceText, tags: tags, note: note,
             location: source.location(line: mark?.line ?? 1, column: mark?.column ?? 1), text: text,
-            graph: Graph(), point: [], isScalar: true, letNames: [], tangentSeeds: [], expectations: [], tolerance: tolerance)
+            graph: Graph(), point: [], isScalar: true, letNames: [], tangentSeeds: [], expectations: [], tolerance: tolerance,
+            kinks: kinks)
         if isNetwork {
             return try readNetworkCase(root, header: header, value: value)
         }

@@ -206,6 +206,8 @@ public enum MarkdownReport {
         var cost = "\(Numbers.grouped(c.nodeCount)) nodes, \(Numbers.grouped(c.oracleEvaluations)) oracle evaluations, \(Numbers.seconds(c.duration))"
         if !c.isAnalytic { cost += "; not analytic, so no complex step" }
         items.append("**Graph:** " + cost)
+        // The convention's name only: its values are in docs/case-format.md and on every failure at a kink.
+        if let kinks = c.kinks { items.append("**Kinks:** " + Markdown.code(kinks.description)) }
         return items.map { "- " + $0 }.joined(separator: "\n")
     }
 

@@ -16,6 +16,10 @@ struct NetworkVerification {
     var rows: [QuantityRow] = []
     var checks: [Check] = []
     var evaluations = 0
+    /// The quantity of each failed gradient expectation, by index into `checks`, and what
+    /// explains such failures at a kink (set once the graph is linearized).
+    var failedExpectations: [Int: Quantity] = [:]
+    var kinkExplainer: KinkExplainer?
 
     /// Above this many graph nodes the complex step (which evaluates the graph in complex
     /// arithmetic) is left out of the per-coordinate oracles.
@@ -27,8 +31,18 @@ struct NetworkVerification {
         self.runner = runner
     }
 
+    /// The kink convention in force for this case: its own, else the run's.
+    var kinks: KinkConvention { c.kinks ?? runner.kinkConvention }
+
+    /// Every max node of a lowered network is a pooling maximum, whose ties go to the first
+    /// maximum under every convention (see `Workspace.nodesKeepingTableKinks`).
+    var poolingMaxima: Set<Int> {
+        kinks == .default ? [] : Set(c.graph.ops.indices.filter { c.graph.ops[$0] == .max })
+    }
+
     mutating func run() -> CaseResult {
         var result = CaseResult(starting: c)
+        if c.graph.ops.contains(where: { $0.kink != nil }) { result.kinks = kinks }
         var summary = NetworkResult(
             layers: [], inputShape: network.model?.input.dims ?? [], parameterCount: network.model?.parameterCount,
             buildError: network.buildError, batch: network.evaluation?.batch, objective: nil,
@@ -57,10 +71,11 @@ struct NetworkVerification {
                 result.error = error.description
             }
             result.inputs = c.inputNames.count <= 64 ? zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) } : []
-            result.trace = reportTrace(c)
+            result.trace = reportTrace(c, kinks: kinks, keepingTableKinks: poolingMaxima)
         }
         summary.oracleEvaluations = evaluations
         attributeExpectationFailures(&checks)
+        kinkExplainer?.explain(failedExpectations, in: &checks)
         result.rows = rows
         result.checks = checks
         result.oracleEvaluations = evaluations
@@ -130,6 +145,7 @@ struct NetworkVerification {
         // The network core: the objective, its gradient, every layer's output and adjoint.
         var core = NetworkWorkspace(network: model, batch: evaluation.batch)
         core.backpropMutation = runner.backpropMutation
+        core.kinkRule = Activation.KinkRule(rawValue: kinks.rawValue) ?? .nonNegativeBranch
         var gradient = [Double](repeating: 0, count: p)
         let objective = Self.objective(&core, evaluation, theta, gradient: &gradient)
         let coreLayers = model.layers.indices.map { Array(core.activation(of: $0)) }
@@ -138,6 +154,8 @@ struct NetworkVerification {
         // The reference: the ADCore graph, one reverse sweep.
         var graphWorkspace = Workspace(for: c.graph)
         graphWorkspace.ruleMutation = runner.ruleMutation
+        graphWorkspace.kinkConvention = kinks
+        graphWorkspace.nodesKeepingTableKinks = poolingMaxima
         let graphGradient: [Double]
         do {
             try graphWorkspace.linearize(at: theta)
@@ -150,6 +168,11 @@ struct NetworkVerification {
             throw failure
         } catch {
             throw CaseFailure("\(error)")
+        }
+        if !failedExpectations.isEmpty || c.expectations.contains(where: { if case .partial = $0.quantity { true } else { false } }) {
+            kinkExplainer = KinkExplainer(
+                graph: c.graph, point: theta, tangentSeeds: [], names: c.graph.displayNames, workspace: graphWorkspace,
+                ruleMutation: runner.ruleMutation)
         }
         let graphValues = graphWorkspace.values, graphAdjoints = graphWorkspace.adjoints
         let graphObjective = graphWorkspace.outputValue(0)
@@ -244,7 +267,10 @@ struct NetworkVerification {
         for (j, i) in coordinates.enumerated() {
             let q = Quantity.partial(output: 0, input: i)
             var row = QuantityRow(quantity: c.label(q, displayNames: names), kind: .partial, forward: forward[j], reverse: gradient[i])
-            for e in c.expectations where e.quantity == q { checks.append(checkExpectation(e.expected, computed: gradient[i], row: &row)) }
+            for e in c.expectations where e.quantity == q {
+                checks.append(checkExpectation(e.expected, computed: gradient[i], row: &row))
+                if checks[checks.count - 1].comparison.verdict == .fail { failedExpectations[checks.count - 1] = q }
+            }
             var modes = Check(quantity: row.quantity, kind: .modes, comparison: compareModes(forward: forward[j], reverse: gradient[i], scale: scale, tolerance: agreement))
             modes.detail = "ADCore forward mode against the network core's backprop"
             checks.append(modes)

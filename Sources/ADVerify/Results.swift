@@ -124,6 +124,9 @@ public struct CaseResult: Codable, Sendable {
     /// What the user should know about the case file even when it passes: expected numbers
     /// whose as-printed budget is wider than 1 % of the value, with the fix. `nil` when none.
     public var notices: [String]? = nil
+    /// The kink convention the case was verified under, when its graph has a piecewise node
+    /// (`x>=0`, `pytorch`, `jax`); `nil` for smooth cases.
+    public var kinks: KinkConvention? = nil
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }

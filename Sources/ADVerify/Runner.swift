@@ -17,6 +17,8 @@ public struct Runner: Sendable {
     public var ruleMutation: RuleMutation?
     /// A wrong step of the network core's backpropagation (`adverify selftest`).
     public var backpropMutation: BackpropMutation?
+    /// The kink convention of cases that do not choose one with `kinks:` (`adverify run --kinks`).
+    public var kinkConvention: KinkConvention = .default
 
     public init(
         oracleTolerance: OracleTolerance = .default, agreement: AgreementTolerance = .default,
@@ -88,6 +90,8 @@ struct CaseVerification {
     var roundingNoise: [Int: Double?] = [:]
     /// `Workspace.pathProductScale()` at the case's point, for the mode and dot-product checks.
     var pathProducts: [Double]?
+    /// The quantity of each failed expectation check, by index into `checks`.
+    var failedExpectations: [Int: Quantity] = [:]
 
     init(case c: Case, runner: Runner) {
         self.c = c
@@ -98,13 +102,18 @@ struct CaseVerification {
         self.names = c.graph.displayNames
         self.workspace = Workspace(for: c.graph)
         self.workspace.ruleMutation = runner.ruleMutation
+        self.workspace.kinkConvention = c.kinks ?? runner.kinkConvention
     }
+
+    /// The kink convention in force for this case: its own, else the run's.
+    var kinks: KinkConvention { workspace.kinkConvention }
 
     private func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }
 
     mutating func run() -> CaseResult {
         var result = CaseResult(starting: c)
         result.inputs = zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) }
+        if graph.ops.contains(where: { $0.kink != nil }) { result.kinks = kinks }
         do {
             try verifyAll(into: &result)
         } catch {
@@ -116,6 +125,7 @@ struct CaseVerification {
             return result
         }
         attributeExpectationFailures(&checks)
+        explainFailuresAtKinks()
         result.rows = rows
         result.checks = checks
         result.oracleEvaluations = evaluations
@@ -241,7 +251,7 @@ struct CaseVerification {
 
         try dotProductTest()
 
-        result.trace = reportTrace(c)
+        result.trace = reportTrace(c, kinks: self.kinks)
     }
 
     // MARK: Checks
@@ -249,6 +259,7 @@ struct CaseVerification {
     private mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
         for k in expectationIndex[quantity] ?? [] {
             checks.append(checkExpectation(c.expectations[k].expected, computed: computed, row: &row))
+            if checks[checks.count - 1].comparison.verdict == .fail { failedExpectations[checks.count - 1] = quantity }
         }
     }
 
@@ -424,14 +435,14 @@ let reportTraceNodeLimit = 400
 
 /// The slides-style trace of a case for its report: along its first tangent seed (or the first
 /// input), with the first output's cotangent; `nil` above `reportTraceNodeLimit` nodes.
-func reportTrace(_ c: Case) -> Trace? {
+func reportTrace(_ c: Case, kinks: KinkConvention, keepingTableKinks: Set<Int> = []) -> Trace? {
     let graph = c.graph
     guard graph.nodeCount <= reportTraceNodeLimit, graph.inputCount > 0, graph.outputCount > 0 else { return nil }
     var seed = [Double](repeating: 0, count: graph.inputCount)
     seed[0] = 1
     var cotangent = [Double](repeating: 0, count: graph.outputCount)
     cotangent[0] = 1
-    return try? graph.trace(at: c.point, tangentSeed: c.tangentSeeds.first ?? seed, cotangent: cotangent)
+    return try? graph.trace(at: c.point, tangentSeed: c.tangentSeeds.first ?? seed, cotangent: cotangent, kinks: kinks, keepingTableKinks: keepingTableKinks)
 }
 
 /// One notice for a case whose as-printed expected numbers are looser than 1 % of their value

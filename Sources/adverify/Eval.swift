@@ -28,6 +28,8 @@ struct Eval: ParsableCommand {
     @Option(help: ArgumentHelp("The point: name=value pairs, e.g. x=2,y=5. The order is the gradient's.", valueName: "name=value,..."))
     var at: String
 
+    @OptionGroup var kinks: KinkOption
+
     func validate() throws {
         _ = try parseAssignments(at, option: "--at")
     }
@@ -44,7 +46,9 @@ struct Eval: ParsableCommand {
             Console.error(located ? Eval.wording(error.description) : "error: \(Eval.wording(error.message))")
             throw ExitCode(2)
         }
-        var result = Runner().verify(c)
+        var runner = Runner()
+        runner.kinkConvention = try kinks.convention()
+        var result = runner.verify(c)
         result.error = result.error.map(Eval.wording)
         if var diagnostic = result.diagnostic {
             diagnostic.message = Eval.wording(diagnostic.message)
@@ -58,6 +62,7 @@ struct Eval: ParsableCommand {
             throw ExitCode(1)
         }
         Console.out(Eval.table(result))
+        if let kinks = result.kinks { Console.out("kinks: \(kinks), \(kinks.summary) (--kinks chooses)\n") }
         if let dot = result.checks.last(where: { $0.kind == .dotProduct }) {
             Console.out("\(Console.mark(dot.comparison.verdict)) \(dot.message)")
         }

@@ -1,3 +1,4 @@
+import ADCore
 import ADCatalog
 import ADReport
 import ADVerify
@@ -42,6 +43,8 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print only failed cases and the final count line.")
     var quiet = false
 
+    @OptionGroup var kinks: KinkOption
+
     func validate() throws {
         _ = try formats()
     }
@@ -74,7 +77,9 @@ struct Run: AsyncParsableCommand {
             // Nothing to report: the last reports stay as they are. Load errors are reported.
             if catalog.errors.isEmpty { throw ExitCode(2) }
         }
-        let result = await Runner().run(catalog, tool: Console.tool, paths: paths, startedAt: started)
+        var runner = Runner()
+        runner.kinkConvention = try kinks.convention()
+        let result = await runner.run(catalog, tool: Console.tool, paths: paths, startedAt: started)
         // A case that could not be verified at its point (a NaN at a node): where, on stderr.
         for c in result.cases { if let diagnostic = c.diagnostic { Console.error(diagnostic.description + "\n") } }
 

@@ -29,6 +29,8 @@ struct Trace: ParsableCommand {
     @Option(help: ArgumentHelp("Tangent seed, e.g. x=1 or x=1,y=0.5 (inputs not named get 0).", valueName: "name=value,..."))
     var seed: String?
 
+    @OptionGroup var kinks: KinkOption
+
     func run() throws {
         // Loaded as `run` loads it, so a duplicate id in the file is an error here too.
         try Selection.requireCaseFiles(in: [file])
@@ -71,7 +73,7 @@ struct Trace: ParsableCommand {
             cotangent[0] = 1
             let trace: ADCore.Trace
             do {
-                trace = try c.graph.trace(at: c.point, tangentSeed: direction, cotangent: cotangent)
+                trace = try c.graph.trace(at: c.point, tangentSeed: direction, cotangent: cotangent, kinks: c.kinks ?? kinks.convention())
             } catch {
                 Console.error("\(c.location): \(error)")
                 throw ExitCode(2)

@@ -80,6 +80,18 @@ struct CaseLoaderTests {
         #expect(e.expected.form == .expression(ExpressionTolerance(rtol: 1e-9, atol: 0)))
     }
 
+    @Test("kinks: names the convention a case's numbers were written for; absent, the run's")
+    func kinks() throws {
+        let text = "id: a\ntitle: t\nkinks: pytorch\ninputs: {x: 0}\noutput: relu(x)\n---\nid: b\ntitle: t\nkinks: \"x>=0\"\ninputs: {x: 0}\noutput: relu(x)\n---\nid: c\ntitle: t\ninputs: {x: 0}\noutput: relu(x)\n"
+        let (cases, errors) = CaseLoader.load(text: text, path: "k.yaml")
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(cases.map(\.kinks) == [.pytorch, .nonNegativeBranch, nil])
+        let network = "kind: network\nid: n\ntitle: t\nkinks: jax\nnetwork:\n  input: [2]\n  layers:\n    - dense: {units: 1}\n    - relu\n"
+        let loaded = CaseLoader.load(text: network, path: "n.yaml")
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        #expect(loaded.cases.first?.kinks == .jax)
+    }
+
     @Test("several cases per file, an error in one does not stop the others")
     func severalDocuments() throws {
         let text = "id: a\ntitle: t\ninputs: {x: 1}\noutput: x\n---\nid: b\ntitle: t\ninputs: {x: 1}\noutput: sine(x)\n---\nid: c\ntitle: t\ninputs: {y: 1}\noutput: y\n"
@@ -119,6 +131,9 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\nkind: graph\ninputs: {x: 1}\noutput: x\n", 3, 7, "unknown kind 'graph'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x\nexpect: {tangents: {values: {x: 1}}}\n", 5, 20, "tangents needs a 'seed'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x\noutputs: {y: x}\n", 5, 10, "either 'output' or 'outputs'"),
+        ("id: a\ntitle: t\nkinks: frameworks\ninputs: {x: 1}\noutput: relu(x)\n", 3, 8, "PyTorch and JAX differ at kinks"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: relu(x)\nkinks: tf\n", 5, 8, "unknown kink convention 'tf': one of x>=0, pytorch, jax"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: relu(x)\nkinks: [jax]\n", 5, 8, "kinks"),
         ("   \n\n  \n", 1, 1, "the file is empty"),
         ("# only a comment\n", 1, 1, "holds no case"),
     ] as [(String, Int, Int, String)])

@@ -193,3 +193,17 @@ struct MarkdownReportTests {
         #expect(!markdown.contains("Load errors"))
     }
 }
+
+@Suite("Kink conventions in reports")
+struct KinkConventionReportTests {
+    @Test("a piecewise case names its convention in verification.md and the JSON; a smooth one does not")
+    func named() throws {
+        let yaml = "id: relu-torch\ntitle: relu at 0 as PyTorch\nkinks: pytorch\ninputs: {x: 0, y: 0.3}\noutput: 1.3 * relu(x) + sin(y)\nexpect: {gradient: {x: 0}}\n"
+        let run = Fixtures.run(try Fixtures.cases(yaml, Fixtures.peharz))
+        let markdown = MarkdownReport.render(run)
+        #expect(markdown.contains("- **Kinks:** `pytorch`"))
+        #expect(markdown.components(separatedBy: "**Kinks:**").count == 2, "only the piecewise case")
+        let json = String(decoding: try JSONReport.render(run), as: UTF8.self)
+        #expect(json.contains("\"kinks\" : \"pytorch\"") || json.contains("\"kinks\":\"pytorch\""), "\(json.prefix(300))")
+    }
+}

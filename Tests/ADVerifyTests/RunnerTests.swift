@@ -119,6 +119,45 @@ struct RunnerTests {
         #expect(!row.oracles.contains { $0.requested == .complexStep })
     }
 
+    @Test("a case's kinks: wins over the run's; without one the run's convention applies")
+    func kinkConventions() throws {
+        // 1.7 relu(x) + y at x = 0: ∂/∂x is 1.7 under x>=0 and 0 under pytorch and jax.
+        let pytorchCase = try loadCase("id: k\ntitle: t\nkinks: pytorch\ninputs: {x: 0, y: 0.4}\noutput: 1.7 * relu(x) + y\nexpect: {gradient: {x: 0, y: 1}}\n")
+        let plain = try loadCase("id: p\ntitle: t\ninputs: {x: 0, y: 0.4}\noutput: 1.7 * relu(x) + y\nexpect: {gradient: {x: 0, y: 1}}\n")
+        var runner = Runner()
+        #expect(runner.verify(pytorchCase).verdict == .pass)
+        #expect(runner.verify(pytorchCase).kinks == .pytorch)
+        #expect(runner.verify(plain).verdict == .fail)
+        #expect(runner.verify(plain).kinks == .nonNegativeBranch)
+        runner.kinkConvention = .jax
+        #expect(runner.verify(plain).verdict == .pass)
+        #expect(runner.verify(plain).kinks == .jax)
+        runner.kinkConvention = .nonNegativeBranch
+        #expect(runner.verify(pytorchCase).verdict == .pass)
+        // A smooth case records no convention.
+        #expect(runner.verify(try loadCase("id: s\ntitle: t\ninputs: {x: 0.3}\noutput: sin(x)\n")).kinks == nil)
+    }
+
+    @Test("a failure at a kink names the convention in force, the others' values and the one-sided interval")
+    func failureAtKink() throws {
+        // Written for the slides (x>=0: 1.7), run as pytorch (0); one-sided derivatives 0 and 1.7.
+        let result = Runner().verify(try loadCase("id: k\ntitle: t\nkinks: pytorch\ninputs: {x: 0, y: 0.4}\noutput: 1.7 * relu(x) + y\nexpect: {gradient: {x: 1.7}}\n"))
+        #expect(result.verdict == .fail)
+        let failure = try #require(result.failures.first)
+        #expect(failure.message.contains("AD follows the convention in force, pytorch, which gives 0 here (x>=0 gives 1.7, jax gives 0)"), "\(failure.message)")
+        #expect(failure.message.contains("the one-sided derivatives are 0 (from the left) and 1.7 (from the right)"), "\(failure.message)")
+        #expect(failure.message.contains("the expected 1.7 is what x>=0 gives; add 'kinks: x>=0' to the case, or expect 0"), "\(failure.message)")
+        // A number outside the one-sided interval is wrong under every convention.
+        let outside = Runner().verify(try loadCase("id: m\ntitle: t\ninputs: {x: 0.75, y: 0.75}\noutput: max(x, y)\nexpect: {gradient: {x: 2, y: 0}}\n"))
+        let wrong = try #require(outside.failures.first)
+        #expect(wrong.message.contains("pytorch gives 0.5, jax gives 0.5"), "\(wrong.message)")
+        #expect(wrong.message.contains("lies outside that interval, so it is wrong under every convention"), "\(wrong.message)")
+        // Away from a kink the message is the usual one.
+        let smooth = Runner().verify(try loadCase("id: r\ntitle: t\ninputs: {x: 0.5}\noutput: relu(x)\nexpect: {gradient: {x: 2}}\n"))
+        let smoothFailure = try #require(smooth.failures.first)
+        #expect(!smoothFailure.message.contains("at a kink"), "\(smoothFailure.message)")
+    }
+
     @Test("near a kink, an oracle whose stencil reaches across it is inconclusive, not failed, and says where")
     func nearKink() throws {
         // The kink of relu lies 1e-7 from x = 0.4; GSL central's steps (about 1e-5) straddle it
