@@ -306,10 +306,36 @@ def scaled(partial, incoming):
     return 0 * incoming if incoming == 0 else partial * incoming
 
 
+# The derivative each convention takes exactly at a kink (`kinks:` in a case file), written
+# here from the frameworks' own sources, not from the Swift rule table: PyTorch's
+# derivatives.yaml (relu: threshold_backward, passing the adjoint only above 0; abs: sgn;
+# maximum/minimum: grad / 2 to each side of a tie) and CPU kernels (leaky_relu_backward:
+# x > 0 ? 1 : a; elu_backward: x <= 0 ? a exp(x) : 1); JAX's jax.nn.relu custom JVP
+# (x > 0), lax.abs JVP (select(x >= 0, g, -g)), lax.max/min (_balanced_eq: halves),
+# jax.nn.leaky_relu (where(x >= 0, ...)) and jax.nn.elu (where(x > 0, ...)).
+CONVENTIONS = ("x>=0", "pytorch", "jax")
+AT_KINK = {  # d/dx of the first operand at its kink; "a" is the second operand's value
+    "relu": {"x>=0": 1, "pytorch": 0, "jax": 0},
+    "abs": {"x>=0": 1, "pytorch": 0, "jax": 1},
+    "leaky_relu": {"x>=0": 1, "pytorch": "a", "jax": 1},
+    "elu": {"x>=0": 1, "pytorch": "a", "jax": "a"},
+}
+TIE_SPLIT = {"x>=0": False, "pytorch": True, "jax": True}  # max/min: halves to each side
+
+
 class Kinks:
-    """Records the smallest distance of any switching argument to its kink."""
-    def __init__(self):
+    """Records the smallest distance of any switching argument to its kink, and says which
+    kink convention the evaluation follows."""
+    def __init__(self, convention="x>=0"):
+        if convention not in CONVENTIONS:
+            raise CaseError(f"unknown kink convention {convention}")
         self.nearest = math.inf
+        self.convention = convention
+
+    def at_kink(self, fn, a, b, B):
+        """d/dx at the kink of fn under this convention."""
+        rule = AT_KINK[fn][self.convention]
+        return b if rule == "a" else (B.one if rule == 1 else B.zero)
 
     def see(self, s):
         self.nearest = min(self.nearest, abs(float(s)))
@@ -355,28 +381,35 @@ def _ev(node, env, B, kinks):
         if fn in UNARY:
             if fn == "relu":
                 kinks.see(a)
-                return (a if a >= 0 else B.zero, scaled(B.one if a >= 0 else B.zero, ta))
+                d = kinks.at_kink("relu", a, None, B) if a == 0 else (B.one if a > 0 else B.zero)
+                return (a if a >= 0 else B.zero, scaled(d, ta))
             if fn == "abs":
                 kinks.see(a)
-                return (abs(a), scaled(B.one if a >= 0 else -B.one, ta))
+                d = kinks.at_kink("abs", a, None, B) if a == 0 else (B.one if a > 0 else -B.one)
+                return (abs(a), scaled(d, ta))
             v = B.f(fn, a)
             return (v, scaled(B.d(fn, a, None, v), ta) if ta != 0 else B.zero)
         b, tb = duals[1]
         if fn == "pow":
             return _pow(a, ta, b, tb, B)
-        if fn == "max":
+        if fn in ("max", "min"):
             kinks.see(a - b)
-            return (a, ta) if a >= b else (b, tb)
-        if fn == "min":
-            kinks.see(a - b)
+            if a == b and TIE_SPLIT[kinks.convention]:
+                return (a, ta / 2 + tb / 2)
+            if fn == "max":
+                return (a, ta) if a >= b else (b, tb)
             return (a, ta) if a <= b else (b, tb)
         if fn == "leaky_relu":
             kinks.see(a)
+            if a == 0:
+                return (a, scaled(kinks.at_kink("leaky_relu", a, b, B), ta))
             if a >= 0:
                 return (a, ta)
             return (b * a, scaled(b, ta) + scaled(a, tb))
         if fn == "elu":
             kinks.see(a)
+            if a == 0:
+                return (a, scaled(kinks.at_kink("elu", a, b, B), ta))
             if a >= 0:
                 return (a, ta)
             em1 = B.expm1(a)
@@ -411,7 +444,7 @@ class Case:
             raise CaseError(f"{self.where()}: a case must be a mapping")
         self.raw = {k.value: v for k, v in doc_node.value}
         allowed = {"id", "title", "source", "tags", "note", "inputs", "let", "output", "outputs",
-                   "expect", "tolerance"}
+                   "expect", "tolerance", "kinks"}
         for k in self.raw:
             if k not in allowed:
                 raise CaseError(f"{self.where()}: unknown key {k}")
@@ -419,6 +452,9 @@ class Case:
             if k not in self.raw:
                 raise CaseError(f"{self.where()}: missing {k}")
         self.id = self.raw["id"].value
+        self.convention = self.raw["kinks"].value if "kinks" in self.raw else "x>=0"
+        if self.convention not in CONVENTIONS:
+            raise CaseError(f"{self.where()}: kinks: {self.convention} is none of {', '.join(CONVENTIONS)}")
         if not ID_RE.match(self.id):
             raise CaseError(f"{self.where()}: bad id {self.id}")
         if ("output" in self.raw) == ("outputs" in self.raw):
@@ -471,7 +507,7 @@ class Case:
     def run(self, B, seed=None, inject=None):
         """Forward sweep with input tangents `seed` (dict); if `inject` names a let or input,
         every tangent is zero except 1 at that node (so the output tangent is its adjoint)."""
-        kinks = Kinks()
+        kinks = Kinks(self.convention)
         env = {}
         for n, text in self.inputs:
             t = B.zero
@@ -833,32 +869,49 @@ def primitive_catalogue():
                     U("sigmoid(x)", ["-3.7", "0.45", "2.2", "38.5", "-50.0"])),
         "softplus": ("softplus", "softplus(x) = log(1 + exp(x)): d/dx = sigmoid(x); large |x| both sides.",
                      U("softplus(x)", ["-35.0", "-1.2", "0.8", "42.0", "750.0"])),
-        "relu": ("relu", "relu: d/dx = 1(x >= 0) (kink convention: relu'(0) = 1).",
-                 U("relu(x)", ["-1.3", "2.6", "0", "3.0e-9", "-3.0e-9"])),
+        "relu": ("relu", "relu: d/dx = 1(x >= 0) (kink convention x>=0: relu'(0) = 1; pytorch and jax: 0).",
+                 U("relu(x)", ["-1.3", "2.6", "0", "3.0e-9", "-3.0e-9"]) + at_kink_under_frameworks("at-0", {"x": "0"}, "relu(x)")),
         "leaky-relu": ("leaky_relu(x, a)", "leaky_relu(x, a) = x (x >= 0), a x (x < 0): d/dx = 1 or a, d/da = 0 or x; kink at x = 0 takes the x >= 0 branch.",
                        [("negative", {"x": "-1.7", "a": "0.13"}, "leaky_relu(x, a)", None),
                         ("positive", {"x": "2.3", "a": "0.13"}, "leaky_relu(x, a)", None),
                         ("kink", {"x": "0", "a": "0.13"}, "leaky_relu(x, a)", "At the kink: x >= 0 branch, d/dx = 1, d/da = 0."),
-                        ("negative-large-slope", {"x": "-0.42", "a": "2.5"}, "leaky_relu(x, a)", None)]),
+                        ("negative-large-slope", {"x": "-0.42", "a": "2.5"}, "leaky_relu(x, a)", None)]
+                       + at_kink_under_frameworks("kink", {"x": "0", "a": "0.13"}, "leaky_relu(x, a)")),
         "elu": ("elu(x, a)", "elu(x, a) = x (x >= 0), a (exp(x) - 1) (x < 0): d/dx = 1 or a exp(x), d/da = 0 or exp(x) - 1; kink at 0 takes the x >= 0 branch.",
                 [("negative", {"x": "-0.7", "a": "1.3"}, "elu(x, a)", None),
                  ("positive", {"x": "2.0", "a": "1.3"}, "elu(x, a)", None),
                  ("kink", {"x": "0", "a": "1.3"}, "elu(x, a)", "At the kink: x >= 0 branch, d/dx = 1, d/da = 0."),
                  ("tiny-negative", {"x": "-1.0e-6", "a": "0.8"}, "elu(x, a)", "exp(x) - 1 must not cancel (expm1)."),
-                 ("large-negative", {"x": "-25.0", "a": "0.5"}, "elu(x, a)", None)]),
-        "abs": ("abs", "abs: d/dx = sign(x) with abs'(0) = 1 (x >= 0 branch).",
-                U("abs(x)", ["-2.7", "3.1", "0", "-4.0e-9"])),
+                 ("large-negative", {"x": "-25.0", "a": "0.5"}, "elu(x, a)", None)]
+                + at_kink_under_frameworks("kink", {"x": "0", "a": "1.3"}, "elu(x, a)")),
+        "abs": ("abs", "abs: d/dx = sign(x) with abs'(0) = 1 (x >= 0 branch; pytorch: 0, jax: 1).",
+                U("abs(x)", ["-2.7", "3.1", "0", "-4.0e-9"]) + at_kink_under_frameworks("at-0", {"x": "0"}, "abs(x)")),
         "max": ("max(x, y)", "max: the larger argument's partial is 1; a tie goes to the first argument.",
                 [("first-larger", {"x": "2.5", "y": "-1.25"}, "max(x, y)", None),
                  ("second-larger", {"x": "-0.75", "y": "0.3"}, "max(x, y)", None),
                  ("tie", {"x": "1.5", "y": "1.5"}, "max(x, y)", "Tie: d/dx = 1, d/dy = 0 (first argument)."),
-                 ("with-constant", {"x": "-0.8"}, "max(x, 0.1 * x)", "Peharz's leaky ReLU form max(x, ax), a = 0.1, x < 0.")]),
+                 ("with-constant", {"x": "-0.8"}, "max(x, 0.1 * x)", "Peharz's leaky ReLU form max(x, ax), a = 0.1, x < 0.")]
+                + at_kink_under_frameworks("tie", {"x": "1.5", "y": "1.5"}, "max(x, y)")),
         "min": ("min(x, y)", "min: the smaller argument's partial is 1; a tie goes to the first argument.",
                 [("first-smaller", {"x": "-1.25", "y": "2.5"}, "min(x, y)", None),
                  ("second-smaller", {"x": "0.3", "y": "-0.75"}, "min(x, y)", None),
                  ("tie", {"x": "1.5", "y": "1.5"}, "min(x, y)", "Tie: d/dx = 1, d/dy = 0 (first argument)."),
-                 ("with-constant", {"x": "3.7"}, "min(x, 2)", None)]),
+                 ("with-constant", {"x": "3.7"}, "min(x, 2)", None)]
+                + at_kink_under_frameworks("tie", {"x": "1.5", "y": "1.5"}, "min(x, y)")),
+        "kink-conventions": ("kinks under each convention", "Several piecewise primitives on their kinks at once, under each kink convention: the three conventions give three different gradients.",
+                [(f"mixed-{c.replace('>=', 'ge')}", {"x": "0.9", "y": "0.9"}, "1.7 * max(x, y) + abs(x - y) - 0.6 * relu(y - x)",
+                  f"max ties, abs and relu sit on their kinks together; under {c} the gradient is the sum of that convention's values.", c)
+                 for c in CONVENTIONS]
+                + [(f"leaky-elu-{c.replace('>=', 'ge')}", {"x": "0", "a": "0.35"}, "2.5 * leaky_relu(x, a) - 1.5 * elu(x, a)",
+                    f"leaky_relu and elu on their kinks, with the parameter a an input: d/da is 0 under every convention.", c)
+                   for c in CONVENTIONS]),
     }
+
+
+def at_kink_under_frameworks(suffix, inputs, expr):
+    """The same kink point under the pytorch and jax conventions (the default x>=0 case is
+    listed with the other points)."""
+    return [(f"{suffix}-{c}", inputs, expr, f"At the kink under the {c} convention.", c) for c in ("pytorch", "jax")]
 
 
 def slug(text):
@@ -881,17 +934,21 @@ def cmd_primitives():
     total = 0
     for file, (title, comment, cases) in primitive_catalogue().items():
         docs = []
-        for suffix, inputs, expr, note in cases:
+        for entry in cases:
+            suffix, inputs, expr, note = entry[:4]
+            convention = entry[4] if len(entry) > 4 else None
             inp = ", ".join(f"{k}: {v}" for k, v in inputs.items())
-            c = FakeCase(inputs, expr)
+            c = FakeCase(inputs, expr, convention or "x>=0")
             value = c.value()
             grads = {k: c.grad(k) for k in inputs}
             lines = [f"id: prim-{file}-{suffix}",
-                     f"title: {expr} at {inp.replace(': ', ' = ')}",
+                     f"title: {expr} at {inp.replace(': ', ' = ')}" + (f" ({convention} kinks)" if convention else ""),
                      "source: scripts/case-references.py (closed forms evaluated with mpmath at 50 digits)",
-                     f"tags: [primitive, {file}]"]
+                     f"tags: [primitive, {file}" + (f", kinks-{convention.replace('>=', 'ge')}" if convention else "") + "]"]
             if note:
                 lines.append(f"note: {yaml_str(note)}")
+            if convention:
+                lines.append(f"kinks: {yaml_str(convention) if '>' in convention else convention}")
             lines += [f"inputs: {{{inp}}}", f"output: {expr}", "expect:",
                       f"  value: {exact_text(value) or fmt(value)}",
                       "  gradient: {" + ", ".join(f"{k}: {exact_text(g) or fmt(g)}" for k, g in grads.items()) + "}"]
@@ -912,13 +969,14 @@ def yaml_str(s):
 
 
 class FakeCase:
-    def __init__(self, inputs, expr):
+    def __init__(self, inputs, expr, convention="x>=0"):
         self.inputs = inputs
         self.ast = parse(expr)
+        self.convention = convention
 
     def _run(self, seed):
         env = {k: (MP.num(v), MP.one if k == seed else MP.zero) for k, v in self.inputs.items()}
-        return ev(self.ast, env, MP, Kinks())
+        return ev(self.ast, env, MP, Kinks(self.convention))
 
     def value(self):
         return self._run(None)[0]
