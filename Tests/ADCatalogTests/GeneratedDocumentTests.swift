@@ -141,6 +141,7 @@ struct GeneratedDocumentTests {
             guard evaluation.layerNodes.joined().allSatisfy({ (0..<nodes).contains($0) }) else { return "a layer node outside the graph" }
         }
         var workspace = Workspace(for: graph)
+        workspace.kinkConvention = c.kinks ?? .default
         do {
             try workspace.linearize(at: c.point)
             var cotangent = [Double](repeating: 0, count: m)

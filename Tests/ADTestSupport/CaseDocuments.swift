@@ -103,6 +103,7 @@ public struct CaseDocumentGenerator {
         if chance(0.2) { lines.append("kind: expression") }
         if chance(0.2) { lines.append("tags: [generated, \(pick(["textbook", "kinks", "edge"]))]") }
         if chance(0.1) { lines.append("note: generated from the case grammar") }
+        if chance(0.2) { lines.append(kinks()) }
         // Inputs.
         var inputs: [String] = []
         for name in Self.inputNames.shuffled(using: &rng).prefix(int(1...4)) { inputs.append(name) }
@@ -388,7 +389,13 @@ public struct CaseDocumentGenerator {
             if !expect.isEmpty { lines.append("expect:"); lines += expect }
         }
         if chance(0.1) { lines.append("tolerance: {rtol: 1.0e-8, atol: 1.0e-10}") }
+        if chance(0.2) { lines.append(kinks()) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A `kinks:` line: a convention, or (a mistake) a name that is none.
+    private mutating func kinks() -> String {
+        "kinks: " + (mistake() ? pick(["frameworks", "torch2", "[jax]", "{a: 1}", "\"\""]) : pick(["\"x>=0\"", "pytorch", "jax"]))
     }
 
     /// The sizes written in `network.input`, when they are a plain list of integers.
