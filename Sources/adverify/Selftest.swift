@@ -12,9 +12,12 @@ struct Selftest: AsyncParsableCommand {
             Every mutant is injected in memory, never by editing the sources. For each partial \
             of each primitive: its sign flipped, doubled, dropped, off by a relative 1e-6, the \
             rule evaluated at a doubled argument (cos(x) -> cos(2x) for sin), and for binary \
-            primitives the two partials swapped. For the network core: each kind of \
-            activation's derivative dropped, and the weight gradient of dense layers or of \
-            convolutions written transposed. A mutant is killed when some case that passes \
+            primitives the two partials swapped; for the piecewise primitives the x >= 0 rule \
+            used on both sides, and per kink convention (x>=0, pytorch, jax) a wrong value at \
+            the kink that acts only under that convention. For the network core: each kind of \
+            activation's derivative dropped, the weight gradient of dense layers or of \
+            convolutions written transposed, and relu, leaky_relu and elu ignoring the kink \
+            convention. A mutant is killed when some case that passes \
             on its own fails with it. Mutants whose partials equal the true ones everywhere \
             (e.g. '+' evaluated at 2a) are equivalent and left out of the score.
 
