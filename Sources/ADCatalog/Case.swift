@@ -33,6 +33,9 @@ public struct Case: Sendable {
     /// The kink convention the case's expected numbers were written for (`kinks:`), or `nil`
     /// for the run's (by default `x>=0`).
     public var kinks: KinkConvention? = nil
+    /// `trace: true`: the report shows the case's slides-style trace tables even without
+    /// `adverify run --traces`.
+    public var wantsTrace: Bool = false
     /// For `kind: network`: the network, its data and what is expected of it. The graph is
     /// then the network lowered to ADCore (inputs: every parameter; output: the loss `L`),
     /// or empty when the case only checks the architecture.

@@ -23,9 +23,9 @@ public enum CaseLoader {
     public static let maxCasesPerFile = 1000
 
     /// The keys a case document may have.
-    public static let caseKeys = ["id", "title", "source", "tags", "note", "kind", "inputs", "let", "output", "outputs", "expect", "tolerance", "kinks"]
+    public static let caseKeys = ["id", "title", "source", "tags", "note", "kind", "inputs", "let", "output", "outputs", "expect", "tolerance", "kinks", "trace"]
     /// The keys a `kind: network` case document may have.
-    public static let networkCaseKeys = ["id", "title", "source", "tags", "note", "kind", "network", "parameters", "data", "checks", "expect", "tolerance", "kinks"]
+    public static let networkCaseKeys = ["id", "title", "source", "tags", "note", "kind", "network", "parameters", "data", "checks", "expect", "tolerance", "kinks", "trace"]
     /// The keys of a network case's `expect:`.
     public static let networkExpectKeys = ["parameters", "output_shape", "error", "value", "output", "values", "gradient", "adjoints"]
     /// The keys of `expect:`.

@@ -53,6 +53,12 @@ struct DocumentReader {
         let note = try value("note").map { n throws(CatalogError) in try string(n, what: "note") }
         let tags = try value("tags").map { n throws(CatalogError) in try stringList(n, what: "tags") } ?? []
         let tolerance = try value("tolerance").map { n throws(CatalogError) in try readTolerance(n) } ?? .default
+        let wantsTrace = try value("trace").map { n throws(CatalogError) -> Bool in
+            guard case .scalar(let s) = n, ["true", "false"].contains(s.string) else {
+                throw error("trace must be true or false (true puts the slides-style trace tables in the case's report page)", at: n)
+            }
+            return s.string == "true"
+        } ?? false
         let kinks = try value("kinks").map { n throws(CatalogError) -> KinkConvention in
             switch KinkConvention.parse(try string(n, what: "kinks")) {
             case .success(let c): return c
@@ -64,7 +70,7 @@ struct DocumentReader {
             id: id, title: title, source: sourceText, tags: tags, note: note,
             location: source.location(line: mark?.line ?? 1, column: mark?.column ?? 1), text: text,
             graph: Graph(), point: [], isScalar: true, letNames: [], tangentSeeds: [], expectations: [], tolerance: tolerance,
-            kinks: kinks)
+            kinks: kinks, wantsTrace: wantsTrace)
         if isNetwork {
             return try readNetworkCase(root, header: header, value: value)
         }

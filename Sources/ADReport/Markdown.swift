@@ -34,6 +34,12 @@ enum Markdown {
 
     /// Text that may start a line (a paragraph or a blockquote line): also neutralises what a
     /// line start means in Markdown (headings, list markers, quotes, setext underlines).
+    /// `s` cut to `limit` characters, saying how many were left out.
+    static func clip(_ s: String, _ limit: Int) -> String {
+        guard s.utf8.count > limit, s.count > limit else { return s }
+        return String(s.prefix(limit)) + "… (\(s.count - limit) more characters)"
+    }
+
     static func line(_ s: String) -> String {
         var escaped = text(s)
         let trimmed = escaped.drop { $0 == " " }

@@ -4,32 +4,70 @@ import ADNumeric
 import ADNetwork
 import ADVerify
 
-/// Renders a run as GitHub-flavoured Markdown.
+/// Renders a run as GitHub-flavoured Markdown: `verification.md`, and one page per case.
 ///
-/// The page reads top-down from "did it pass" to "why": a one-line verdict and the summary
-/// tables; load errors with their caret displays; the failures, each check that failed with
-/// the numbers it was decided on; an index of every case; then one section per case with
-/// every method's number for every quantity, the dot-product test, and (folded) the
-/// slides-style traces and the case's YAML.
+/// `verification.md` reads top-down from "did it pass" to "why": a one-line verdict and the
+/// summary tables; load errors with their caret displays; the failures, each check that failed
+/// with the numbers it was decided on; the inconclusive checks counted by reason; and an index
+/// of every case linking to its page. It stays under ``sizeLimit`` bytes whatever the
+/// catalogue's size (GitHub renders Markdown files only up to a few hundred KB): the failures
+/// are cut to a budget, and a large index drops its titles, then lists only the cases that did
+/// not pass. Each case's page (``casePage(_:)``, written to `cases/<id>.md`) holds every
+/// method's number for every quantity, the dot-product test, the slides-style traces when the
+/// run or the case asked for them, and the case's YAML.
 ///
 /// Every piece of user text (titles, sources, notes, names) is escaped, so a case file cannot
 /// break the page's tables or inject HTML.
 public enum MarkdownReport {
+    /// The most bytes `verification.md` takes (GitHub's Markdown API renders up to 400 KB).
+    public static let sizeLimit = 390_000
+    /// The bytes the failures section may take before the rest is left to the index and the pages.
+    static let failuresBudget = 120_000
+    /// Failed checks shown per case in verification.md (all of them are on the case's page).
+    static let failedChecksPerCase = 20
+    /// Load errors shown in full (all of them are in verification.json).
+    static let loadErrorsShown = 30
+    /// A marker on the first line of every case page, so stale pages of an earlier run can be
+    /// told from files someone else put in the folder.
+    public static let casePageMarker = "<!-- adverify case page -->"
+
     public static func render(_ run: RunResult) -> String {
         var blocks = ["# adverify verification report", headline(run), summary(run)]
         if !run.loadErrors.isEmpty { blocks.append(loadErrors(run.loadErrors)) }
         let failed = run.cases.filter { $0.verdict == .fail }
         if !failed.isEmpty { blocks.append(failures(failed)) }
+        let reasons = InconclusiveReasons(run.cases)
+        if !reasons.groups.isEmpty { blocks.append("## Inconclusive checks by reason\n\n" + reasons.table(linkingCases: true)) }
         if !run.cases.isEmpty {
-            blocks.append(index(run.cases))
-            blocks.append("## Cases")
             blocks.append(
-                "In each case's table, `±` under a reference's value is the budget it judged AD's value with (10 times its "
-                    + "own error estimate, never below 4 ulps): a ✓ within ± 0.8 says far less than a ✓ within ± 1e−10. Under "
-                    + "an expected number, `±` is the case's tolerance for it.")
-            blocks += run.cases.map(section)
+                "Each case's page (`cases/<id>.md`, linked from the index) has the table of every method's number for every "
+                    + "quantity, the dot-product test, the slides-style traces (with `adverify run --traces`, or `trace: true` in "
+                    + "the case) and the case file.")
+            let head = blocks.joined(separator: "\n\n")
+            blocks.append(index(run.cases, budget: sizeLimit - head.utf8.count - 200))
         }
         return blocks.joined(separator: "\n\n") + "\n"
+    }
+
+    /// A case's page, for `cases/<id>.md`: everything about the case, linking back to the report.
+    public static func casePage(_ c: CaseResult) -> String {
+        casePageMarker + "\n\n[← verification report](../verification.md)\n\n" + section(c, level: "#") + "\n\n" + budgetNote + "\n"
+    }
+
+    static let budgetNote =
+        "In the table, `±` under a reference's value is the budget it judged AD's value with (10 times its own error "
+        + "estimate, never below 4 ulps): a ✓ within ± 0.8 says far less than a ✓ within ± 1e−10. Under an expected "
+        + "number, `±` is the case's tolerance for it."
+
+    /// The page's path in the report folder: `cases/<id>.md` (ids are `[a-z0-9-]`; anything
+    /// else is replaced, so the path stays inside the folder).
+    public static func casePath(of id: String) -> String {
+        "cases/" + pageName(of: id)
+    }
+
+    /// `<id>.md`, with anything but letters, digits, `-` and `_` replaced by `-`.
+    public static func pageName(of id: String) -> String {
+        String(id.prefix(120).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "-" }) + ".md"
     }
 
     /// The anchor of a case's section: `case-<id>` (ids are `[a-z0-9-]`; anything else is
@@ -86,7 +124,10 @@ public enum MarkdownReport {
 
     static func loadErrors(_ errors: [CatalogError]) -> String {
         var lines = ["## <a id=\"load-errors\"></a>Load errors", "These case files (or parts of them) could not be loaded; their other cases were verified."]
-        lines += errors.map { Markdown.fence($0.description, language: "text") }
+        lines += errors.prefix(loadErrorsShown).map { Markdown.fence(Markdown.clip($0.description, 4000), language: "text") }
+        if errors.count > loadErrorsShown {
+            lines.append("… and \(errors.count - loadErrorsShown) more load errors, all in `verification.json` and `junit.xml`.")
+        }
         return lines.joined(separator: "\n\n")
     }
 
@@ -94,19 +135,32 @@ public enum MarkdownReport {
 
     static func failures(_ cases: [CaseResult]) -> String {
         var blocks = ["## <a id=\"failures\"></a>Failures"]
+        var used = 0, shown = 0
         for c in cases {
-            blocks.append("### ✗ [\(Markdown.text(c.id))](#\(anchor(of: c.id)))\n\n\(Markdown.line(c.title))")
+            var part = ["### ✗ [\(Markdown.text(c.id))](\(casePath(of: c.id)))\n\n\(Markdown.line(Markdown.clip(c.title, 200)))"]
             if let error = c.error {
-                blocks.append("**Could not be verified:** \(Markdown.text(error))")
-                if let diagnostic = c.diagnostic { blocks.append(Markdown.fence(diagnostic.description, language: "text")) }
+                part.append("**Could not be verified:** \(Markdown.text(Markdown.clip(error, 2000)))")
+                if let diagnostic = c.diagnostic { part.append(Markdown.fence(Markdown.clip(diagnostic.description, 4000), language: "text")) }
             }
             let failed = c.failures
             if !failed.isEmpty {
-                blocks.append(Markdown.table(
+                part.append(Markdown.table(
                     ["quantity", "check", "expected or reference", "computed", "difference", "budget"],
                     align: [.left, .left, .right, .right, .right, .right],
-                    rows: failed.map(failureRow)))
+                    rows: failed.prefix(failedChecksPerCase).map(failureRow)))
+                if failed.count > failedChecksPerCase {
+                    part.append("… and \(failed.count - failedChecksPerCase) more failed checks on [its page](\(casePath(of: c.id))).")
+                }
             }
+            let text = part.joined(separator: "\n\n")
+            // The first failed case always shows; the others while the budget lasts.
+            if shown > 0, used + text.utf8.count > failuresBudget { break }
+            blocks.append(text)
+            used += text.utf8.count
+            shown += 1
+        }
+        if shown < cases.count {
+            blocks.append("… and \(cases.count - shown) more failed cases: each is marked ✗ in the index below and has its page.")
         }
         return blocks.joined(separator: "\n\n")
     }
@@ -146,23 +200,58 @@ public enum MarkdownReport {
 
     // MARK: Index
 
-    static func index(_ cases: [CaseResult]) -> String {
-        let rows = cases.map { c -> [String] in
-            let checks = c.checks
-            let tally = "\(checks.count { $0.comparison.verdict == .pass }) ✓ · \(checks.count { $0.comparison.verdict == .fail }) ✗ · \(checks.count { $0.comparison.verdict.isInconclusive }) ?"
-            return [
-                c.verdict.mark, "[\(Markdown.text(c.id))](#\(anchor(of: c.id)))", Markdown.text(c.title), tally,
-                c.worstAgreeingDigits.map(Numbers.digits) ?? "",
-            ]
+    /// The index of every case, linking to its page, in at most `budget` bytes: with titles if
+    /// they fit, else without, else only the cases that did not pass and a count per file.
+    static func index(_ cases: [CaseResult], budget: Int) -> String {
+        func tally(_ c: CaseResult) -> String {
+            "\(c.checks.count { $0.comparison.verdict == .pass }) ✓ · \(c.checks.count { $0.comparison.verdict == .fail }) ✗ · \(c.checks.count { $0.comparison.verdict.isInconclusive }) ?"
         }
-        return "## Index\n\n" + Markdown.table(
-            ["", "case", "title", "checks", "worst digits"], align: [.center, .left, .left, .right, .right], rows: rows)
+        func link(_ c: CaseResult) -> String { "[\(Markdown.text(c.id))](\(casePath(of: c.id)))" }
+        func digits(_ c: CaseResult) -> String { c.worstAgreeingDigits.map(Numbers.digits) ?? "" }
+        let withTitles = "## Index\n\n" + Markdown.table(
+            ["", "case", "title", "checks", "worst digits"], align: [.center, .left, .left, .right, .right],
+            rows: cases.map { [$0.verdict.mark, link($0), Markdown.text(Markdown.clip($0.title, 80)), tally($0), digits($0)] })
+        if withTitles.utf8.count <= budget { return withTitles }
+        let bare = "## Index\n\n" + Markdown.table(
+            ["", "case", "checks", "worst digits"], align: [.center, .left, .right, .right],
+            rows: cases.map { [$0.verdict.mark, link($0), tally($0), digits($0)] })
+        if bare.utf8.count <= budget { return bare }
+        // Too many cases to list: a count per file, then the cases that did not pass.
+        var files: [String: (pass: Int, fail: Int, open: Int)] = [:]
+        var order: [String] = []
+        for c in cases {
+            if files[c.location.file] == nil { order.append(c.location.file) }
+            var t = files[c.location.file] ?? (0, 0, 0)
+            switch c.verdict {
+            case .pass: t.pass += 1
+            case .fail: t.fail += 1
+            case .inconclusive: t.open += 1
+            }
+            files[c.location.file] = t
+        }
+        var out = "## Index\n\n\(cases.count) cases, too many to list here: every one has its page in `cases/` and its full record in `verification.json`.\n\n"
+        let perFile = Markdown.table(
+            ["file", "✓", "✗", "?"], align: [.left, .right, .right, .right],
+            rows: order.map { f in let t = files[f] ?? (0, 0, 0); return [Markdown.code(f), "\(t.pass)", "\(t.fail)", "\(t.open)"] })
+        out += perFile.utf8.count < budget / 3 ? perFile + "\n\n" : ""
+        let open = cases.filter { $0.verdict != .pass }
+        guard !open.isEmpty else { return out + "Every case passed." }
+        var rows: [[String]] = [], used = out.utf8.count + 200
+        for c in open {
+            let row = [c.verdict.mark, link(c), tally(c), digits(c)]
+            used += row.joined().utf8.count + 16
+            if used > budget { break }
+            rows.append(row)
+        }
+        out += "The cases that did not pass:\n\n" + Markdown.table(["", "case", "checks", "worst digits"], align: [.center, .left, .right, .right], rows: rows)
+        if rows.count < open.count { out += "\n\n… and \(open.count - rows.count) more: see `verification.json`." }
+        return out
     }
 
     // MARK: One case
 
-    static func section(_ c: CaseResult) -> String {
-        var blocks = ["### <a id=\"\(anchor(of: c.id))\"></a>\(c.verdict.mark) \(Markdown.text(c.id))"]
+    static func section(_ c: CaseResult, level: String = "###") -> String {
+        var blocks = ["\(level) <a id=\"\(anchor(of: c.id))\"></a>\(c.verdict.mark) \(Markdown.text(c.id))"]
         blocks.append("**\(Markdown.text(c.title))**")
         if let note = c.note, !note.isEmpty { blocks.append(Markdown.blockquote(note)) }
         blocks.append(facts(c))
@@ -177,8 +266,8 @@ public enum MarkdownReport {
         }
         if let trace = c.trace {
             blocks.append(details("Trace: primal, tangent and adjoint", TraceTables.markdown(trace, modes: .both)))
-        } else if c.error == nil, c.network == nil, c.nodeCount > 0 {
-            blocks.append("The trace is left out: the graph has \(Numbers.grouped(c.nodeCount)) nodes.")
+        } else if c.error == nil, c.nodeCount > 0, c.nodeCount <= 2000 {
+            blocks.append("The slides-style trace: " + Markdown.code("adverify trace \(c.location.file) --id \(c.id)") + " (or `adverify run --traces`).")
         }
         blocks.append(details("Case file", Markdown.fence(c.text, language: "yaml")))
         return blocks.joined(separator: "\n\n")

@@ -35,17 +35,58 @@ public struct ReportWriter: Sendable {
     }
 
     /// Renders `run` in every format asked for and writes the files. Returns their paths.
+    ///
+    /// Markdown is three things: `verification.md`, `summary.md`, and one page per case in
+    /// `cases/` (``MarkdownReport/casePage(_:)``). The case pages are written first, each
+    /// atomically, so the new `verification.md` never links to a page that is not there yet;
+    /// then the top-level files, renamed together; then the pages of cases this run no longer
+    /// has are removed (only files that carry ``MarkdownReport/casePageMarker``: anything else
+    /// in the folder is left alone).
     @discardableResult
     public func write(_ run: RunResult, formats: [ReportFormat] = ReportFormat.allCases) throws(ReportError) -> [String] {
-        var rendered: [(ReportFormat, Data)] = []
-        for format in formats where !rendered.contains(where: { $0.0 == format }) {
+        var rendered: [(name: String, data: Data)] = []
+        var seen: Set<ReportFormat> = []
+        for format in formats where seen.insert(format).inserted {
             do {
-                rendered.append((format, try format.render(run)))
+                rendered.append((format.fileName, try format.render(run)))
             } catch {
                 throw ReportError(path: path(format.fileName), reason: error.reason)
             }
+            if format == .markdown { rendered.append(("summary.md", Data(SummaryReport.render(run).utf8))) }
         }
-        return try writeAll(rendered.map { ($0.0.fileName, $0.1) })
+        var pages: [String] = []
+        let pageWriter = ReportWriter(directory: path("cases"))
+        if seen.contains(.markdown) {
+            var batch: [(name: String, data: Data)] = []
+            for c in run.cases {
+                batch.append((MarkdownReport.pageName(of: c.id), Data(MarkdownReport.casePage(c).utf8)))
+                // In batches, so a catalogue of thousands of cases does not hold every page in memory.
+                if batch.count == 256 {
+                    pages += try pageWriter.writeAll(batch)
+                    batch = []
+                }
+            }
+            if !batch.isEmpty { pages += try pageWriter.writeAll(batch) }
+        }
+        let written = try writeAll(rendered)
+        if seen.contains(.markdown) {
+            pageWriter.removeStalePages(keeping: Set(run.cases.map { MarkdownReport.pageName(of: $0.id) }))
+        }
+        return written + (pages.isEmpty ? [] : [path("cases/") + " (\(pages.count) case page\(pages.count == 1 ? "" : "s"))"])
+    }
+
+    /// Removes the case pages of earlier runs: `*.md` files in this folder that start with the
+    /// case-page marker and are not in `keeping`. Best effort.
+    func removeStalePages(keeping: Set<String>) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let marker = Data(MarkdownReport.casePageMarker.utf8)
+        for name in names where name.hasSuffix(".md") && !keeping.contains(name) {
+            let file = path(name)
+            guard let handle = FileHandle(forReadingAtPath: file) else { continue }
+            let head = (try? handle.read(upToCount: marker.count)) ?? Data()
+            try? handle.close()
+            if head == marker { unlink(file) }
+        }
     }
 
     /// Writes `data` to `fileName` in the folder, atomically. Returns the file's path.

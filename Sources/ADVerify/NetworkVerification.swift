@@ -71,7 +71,7 @@ struct NetworkVerification {
                 result.error = error.description
             }
             result.inputs = c.inputNames.count <= 64 ? zip(c.inputNames, c.point).map { NamedValue(name: $0, value: $1) } : []
-            result.trace = reportTrace(c, kinks: kinks, keepingTableKinks: poolingMaxima)
+            if runner.traces || c.wantsTrace { result.trace = reportTrace(c, kinks: kinks, keepingTableKinks: poolingMaxima) }
         }
         summary.oracleEvaluations = evaluations
         attributeExpectationFailures(&checks)

@@ -19,6 +19,9 @@ public struct Runner: Sendable {
     public var backpropMutation: BackpropMutation?
     /// The kink convention of cases that do not choose one with `kinks:` (`adverify run --kinks`).
     public var kinkConvention: KinkConvention = .default
+    /// Whether every case's result carries its slides-style trace (`adverify run --traces`);
+    /// otherwise only the cases that ask for it with `trace: true` do.
+    public var traces = false
 
     public init(
         oracleTolerance: OracleTolerance = .default, agreement: AgreementTolerance = .default,
@@ -251,7 +254,7 @@ struct CaseVerification {
 
         try dotProductTest()
 
-        result.trace = reportTrace(c, kinks: self.kinks)
+        if runner.traces || c.wantsTrace { result.trace = reportTrace(c, kinks: self.kinks) }
     }
 
     // MARK: Checks

@@ -19,7 +19,12 @@ struct Run: AsyncParsableCommand {
 
             Prints one line per case (✓ pass, ✗ fail, ? inconclusive, with the fewest digits \
             AD shares with its best reference) and a final count line, and writes the reports \
-            (verification.md, verification.json, junit.xml) atomically into the report folder.
+            atomically into the report folder: verification.md (the failures and an index, under \
+            400 KB whatever the catalogue's size), summary.md (under 60,000 characters, for a \
+            pull request or a job summary; appended to $GITHUB_STEP_SUMMARY when that is set), \
+            one page per case in cases/, verification.json (the complete record) and junit.xml. \
+            Under GitHub Actions (GITHUB_ACTIONS=true) or with --annotations github, failed \
+            checks are also printed as ::error annotations at their expectation's line.
 
             Exit codes: 0 every check passed (inconclusive allowed), 1 some check failed, \
             2 a case file could not be loaded (the other files are still verified and reported), \
@@ -45,8 +50,27 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var kinks: KinkOption
 
+    @Flag(help: "Put every case's slides-style trace tables in its report page (otherwise only cases with 'trace: true' have them).")
+    var traces = false
+
+    @Option(help: ArgumentHelp(
+        "Workflow annotations for failed checks: github (::error lines at the expectation's file and line, at most 10) or none. Default: github when GITHUB_ACTIONS=true.",
+        valueName: "kind"))
+    var annotations: String?
+
     func validate() throws {
         _ = try formats()
+        _ = try annotating()
+    }
+
+    /// Whether to print GitHub annotations: `--annotations`, else whether GitHub Actions runs us.
+    func annotating() throws -> Bool {
+        switch annotations?.lowercased() {
+        case nil: return ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true"
+        case "github": return true
+        case "none": return false
+        case let other?: throw ValidationError("--annotations: unknown kind '\(other)'; use github or none")
+        }
     }
 
     /// The formats of `--format`; `none` writes no report.
@@ -79,6 +103,7 @@ struct Run: AsyncParsableCommand {
         }
         var runner = Runner()
         runner.kinkConvention = try kinks.convention()
+        runner.traces = traces
         let result = await runner.run(catalog, tool: Console.tool, paths: paths, startedAt: started)
         // A case that could not be verified at its point (a NaN at a node): where, on stderr.
         for c in result.cases { if let diagnostic = c.diagnostic { Console.error(diagnostic.description + "\n") } }
@@ -101,6 +126,9 @@ struct Run: AsyncParsableCommand {
                 + (s.loadErrors > 0 ? "; \(s.loadErrors) file error\(s.loadErrors == 1 ? "" : "s")" : "")
                 + String(format: " (%.2f s)", result.duration))
 
+        if try annotating() { for line in GitHubAnnotations.lines(result) { Console.out(line) } }
+        Run.appendStepSummary(result)
+
         let formats = try formats()
         if !formats.isEmpty {
             do {
@@ -112,6 +140,26 @@ struct Run: AsyncParsableCommand {
             }
         }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    /// Appends summary.md's text to the file `GITHUB_STEP_SUMMARY` names, when it names one
+    /// (GitHub Actions shows it on the run's page). A problem there is a warning, not a failure.
+    static func appendStepSummary(_ result: RunResult) {
+        guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
+        let text = SummaryReport.render(result) + "\n"
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            if !FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) {
+                Console.error("warning: GITHUB_STEP_SUMMARY=\(path) cannot be written; the job summary is left out\n")
+            }
+            return
+        }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.close()
+        } catch {
+            Console.error("warning: GITHUB_STEP_SUMMARY=\(path): \(error.localizedDescription); the job summary is left out\n")
+        }
     }
 
     /// `✓ peharz-backward-pass  14.2 digits  17 checks  Backward pass through …`

@@ -97,10 +97,13 @@ enum Fixtures {
         CaseLoader.load(text: yaml, path: path).errors
     }
 
+    /// The cases verified with their traces (`adverify run --traces`).
     static func run(_ cases: [Case], loadErrors: [CatalogError] = []) -> RunResult {
-        RunResult(
+        var runner = Runner()
+        runner.traces = true
+        return RunResult(
             tool: tool, startedAt: "2025-06-01T12:00:00Z", duration: 0.25, paths: ["cases/"],
-            loadErrors: loadErrors, cases: cases.map { Runner().verify($0) })
+            loadErrors: loadErrors, cases: cases.map { runner.verify($0) })
     }
 
     /// Peharz right and wrong, the kink, Ellis & Smith, sqrt at 0, and one broken file.
@@ -173,4 +176,14 @@ func section(_ markdown: String, startingWith heading: String) -> String? {
         end += 1
     }
     return lines[start..<end].joined(separator: "\n")
+}
+
+/// The page of case `id` (`cases/<id>.md`).
+func page(_ run: RunResult, _ id: String) -> String? {
+    run.cases.first { $0.id == id }.map(MarkdownReport.casePage)
+}
+
+/// Every case page, one after the other.
+func pages(_ run: RunResult) -> String {
+    run.cases.map(MarkdownReport.casePage).joined(separator: "\n\n")
 }

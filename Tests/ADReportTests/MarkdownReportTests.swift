@@ -41,8 +41,8 @@ struct MarkdownReportTests {
         let run = try Fixtures.mixedRun()
         let markdown = MarkdownReport.render(run)
         let failures = try #require(section(markdown, startingWith: "## <a id=\"failures\"></a>Failures"))
-        // Only the failed case is listed, linked to its section.
-        #expect(failures.contains("[peharz-wrong-gradient](#case-peharz-wrong-gradient)"))
+        // Only the failed case is listed, linked to its page.
+        #expect(failures.contains("[peharz-wrong-gradient](cases/peharz-wrong-gradient.md)"))
         #expect(!failures.contains("peharz-backward-pass"))
 
         let wrong = try #require(run.cases.first { $0.id == "peharz-wrong-gradient" })
@@ -63,8 +63,7 @@ struct MarkdownReportTests {
 
     @Test func failedCheckIsMarkedInTheCaseTable() throws {
         let run = try Fixtures.mixedRun()
-        let markdown = MarkdownReport.render(run)
-        let caseSection = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-wrong-gradient\"></a>✗"))
+        let caseSection = try #require(page(run, "peharz-wrong-gradient"))
         let table = try #require(markdownTables(caseSection).first)
         #expect(table.header == [
             "quantity", "verdict", "digits", "expected", "forward AD", "reverse AD",
@@ -84,7 +83,7 @@ struct MarkdownReportTests {
             let budget = String(format: "%.2g", check.comparison.budget).replacingOccurrences(of: "e-", with: "e\u{2212}")
             #expect(cell.hasSuffix("<br>±\u{A0}" + budget), "\(cell) against \(check.comparison.budget)")
         }
-        #expect(markdown.contains("`±` under a reference's value is the budget it judged AD's value with"))
+        #expect(caseSection.contains("`±` under a reference's value is the budget it judged AD's value with"))
     }
 
     @Test func everyTableHasAsManyCellsAsItsHeader() throws {
@@ -92,9 +91,9 @@ struct MarkdownReportTests {
         // Pipes and Markdown in user text must not add cells or formatting.
         run.cases[0].title = "a | b *c* _d_ [e](f) <script>x</script> $y$"
         run.cases[0].rows[0].quantity = "∂f/∂x|y"
-        let markdown = MarkdownReport.render(run)
+        let markdown = MarkdownReport.render(run) + "\n\n" + pages(run)
         let tables = markdownTables(markdown)
-        #expect(tables.count >= 2 + 1 + 1 + 5 * 4)  // summary, failures, index, per case: values + 3 traces
+        #expect(tables.count >= 2 + 1 + 1 + 1 + 5 * 4)  // summary, failures, reasons, index, per case: values + 3 traces
         for table in tables {
             for row in table.rows {
                 #expect(row.count == table.header.count, "\(table.header) vs \(row)")
@@ -107,7 +106,9 @@ struct MarkdownReportTests {
 
     @Test func detailsBlocksHoldTheTraceAndTheCaseFile() throws {
         let run = try Fixtures.mixedRun()
-        let markdown = MarkdownReport.render(run)
+        // On the case pages: verification.md itself holds no case's details.
+        #expect(!MarkdownReport.render(run).contains("<details"))
+        let markdown = pages(run)
         let opened = markdown.components(separatedBy: "<details markdown=\"1\">").count - 1
         let closed = markdown.components(separatedBy: "</details>").count - 1
         #expect(opened == closed)
@@ -117,15 +118,15 @@ struct MarkdownReportTests {
         #expect(markdown.components(separatedBy: "<details markdown=\"1\"><summary>Case file</summary>\n\n```yaml\nid: ").count - 1 == run.cases.count)
         #expect(markdown.components(separatedBy: "\n\n</details>").count - 1 == opened)
 
-        let peharz = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-backward-pass\"></a>✓"))
+        let peharz = try #require(page(run, "peharz-backward-pass"))
         #expect(peharz.contains("```yaml\n" + Fixtures.peharz + "\n```"))
         #expect(peharz.contains("| ∂f/∂c | `c = a + b` | -0.8222836875 |"))
     }
 
     @Test func caseSectionShowsTheCaseFacts() throws {
         let run = try Fixtures.mixedRun()
-        let markdown = MarkdownReport.render(run)
-        let peharz = try #require(section(markdown, startingWith: "### <a id=\"case-peharz-backward-pass\"></a>✓ peharz-backward-pass"))
+        let peharz = try #require(page(run, "peharz-backward-pass"))
+        #expect(peharz.hasPrefix(MarkdownReport.casePageMarker + "\n\n[← verification report](../verification.md)\n\n# <a id=\"case-peharz-backward-pass\"></a>✓ peharz-backward-pass"))
         #expect(peharz.contains("**Backward pass through x^2, exp, sqrt and cos at x = 2**"))
         #expect(peharz.contains("> The slides round every number to 3 decimals."))
         #expect(peharz.contains("- **Source:** <cite>Peharz, Neural Networks I, &quot;Backwards Pass&quot; slides</cite>"))
@@ -136,14 +137,13 @@ struct MarkdownReportTests {
         #expect(peharz.contains("worst agreeing digits 17"))
         #expect(peharz.contains("**Dot-product test** ✓"))
         // An expectation written as an expression shows the expression and its value.
-        let ellis = try #require(section(markdown, startingWith: "### <a id=\"case-ellis-smith\"></a>✓"))
+        let ellis = try #require(page(run, "ellis-smith"))
         #expect(ellis.contains("| ∂f/∂x2 | ✓ | 17 | `2 - cos(5)`<br>1.716337815\u{A0}✓<br>±\u{A0}"))
     }
 
     @Test func inconclusiveOraclesExplainWhyInNotes() throws {
         let run = try Fixtures.mixedRun()
-        let markdown = MarkdownReport.render(run)
-        let relu = try #require(section(markdown, startingWith: "### <a id=\"case-relu-kink\"></a>"))
+        let relu = try #require(page(run, "relu-kink"))
         let table = try #require(markdownTables(relu).first)
         let gradient = try #require(table.rows.first { $0[0] == "∂f/∂x" })
         #expect(gradient[6].contains("\u{A0}?\u{2060}<sup>"), "GSL at a kink is inconclusive, with a note: \(gradient[6])")
@@ -152,7 +152,12 @@ struct MarkdownReportTests {
         #expect(relu.contains(". gslCentral: kink at x; AD value 1.0 lies between the one-sided derivatives"))
 
         // GSL's central rule leaves sqrt's domain at 0 and says which rule it fell back to.
-        let sqrt = try #require(section(markdown, startingWith: "### <a id=\"case-sqrt-at-zero\"></a>"))
+        let sqrt = try #require(page(run, "sqrt-at-zero"))
+        // verification.md counts the inconclusive checks by reason, with a case for each.
+        let reasons = try #require(section(MarkdownReport.render(run), startingWith: "## Inconclusive checks by reason"))
+        let reasonTable = try #require(markdownTables(reasons).first)
+        let kink = try #require(reasonTable.rows.first { $0[0] == "at a kink: AD lies between the one-sided derivatives" })
+        #expect(kink[1] == "4" && kink[2] == "1" && kink[3] == "[relu-kink](cases/relu-kink.md)", "\(kink)")
         #expect(sqrt.contains("<sub>via gslForward</sub>"))
     }
 
@@ -168,21 +173,24 @@ struct MarkdownReportTests {
         #expect(description.contains("^"))
         #expect(loadErrors.contains("```text\n" + description + "\n```"))
 
-        #expect(markdown.contains("> **✗ This case could not be verified:** "))
+        #expect(try #require(page(run, result.id)).contains("> **✗ This case could not be verified:** "))
         let failures = try #require(section(markdown, startingWith: "## <a id=\"failures\"></a>Failures"))
         #expect(failures.contains("**Could not be verified:** "))
         #expect(failures.contains("log"), "\(error)")
     }
 
-    @Test func indexLinksToEveryCaseAnchor() throws {
+    @Test func indexLinksToEveryCasePage() throws {
         let run = try Fixtures.mixedRun()
         let markdown = MarkdownReport.render(run)
+        let index = try #require(section(markdown, startingWith: "## Index"))
         for c in run.cases {
-            let anchor = MarkdownReport.anchor(of: c.id)
-            #expect(markdown.contains("<a id=\"\(anchor)\"></a>"))
-            #expect(markdown.contains("](#\(anchor))"))
+            #expect(index.contains("[\(c.id)](cases/\(c.id).md)"), "\(c.id)")
+            #expect(try #require(page(run, c.id)).contains("<a id=\"\(MarkdownReport.anchor(of: c.id))\"></a>"))
         }
+        // The failures link to the failed case's page.
+        #expect(markdown.contains("### ✗ [peharz-wrong-gradient](cases/peharz-wrong-gradient.md)"))
         #expect(MarkdownReport.anchor(of: "a b/c") == "case-a-b-c")
+        #expect(MarkdownReport.casePath(of: "a b/../c") == "cases/a-b----c.md")
     }
 
     @Test func passingRunSaysSo() throws {
@@ -196,11 +204,11 @@ struct MarkdownReportTests {
 
 @Suite("Kink conventions in reports")
 struct KinkConventionReportTests {
-    @Test("a piecewise case names its convention in verification.md and the JSON; a smooth one does not")
+    @Test("a piecewise case names its convention on its page and in the JSON; a smooth one does not")
     func named() throws {
         let yaml = "id: relu-torch\ntitle: relu at 0 as PyTorch\nkinks: pytorch\ninputs: {x: 0, y: 0.3}\noutput: 1.3 * relu(x) + sin(y)\nexpect: {gradient: {x: 0}}\n"
         let run = Fixtures.run(try Fixtures.cases(yaml, Fixtures.peharz))
-        let markdown = MarkdownReport.render(run)
+        let markdown = pages(run)
         #expect(markdown.contains("- **Kinks:** `pytorch`"))
         #expect(markdown.components(separatedBy: "**Kinks:**").count == 2, "only the piecewise case")
         let json = String(decoding: try JSONReport.render(run), as: UTF8.self)

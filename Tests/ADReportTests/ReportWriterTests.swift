@@ -27,9 +27,15 @@ struct ReportWriterTests {
         let run = try Fixtures.mixedRun()
         let folder = root + "/nested/reports"
         let written = try ReportWriter(directory: folder).write(run)
-        #expect(written == [folder + "/verification.md", folder + "/verification.json", folder + "/junit.xml"])
-        #expect(try Self.list(folder) == ["junit.xml", "verification.json", "verification.md"])
+        #expect(written == [
+            folder + "/verification.md", folder + "/summary.md", folder + "/verification.json", folder + "/junit.xml",
+            folder + "/cases/ (\(run.cases.count) case pages)",
+        ])
+        #expect(try Self.list(folder) == ["cases", "junit.xml", "summary.md", "verification.json", "verification.md"])
         #expect(try Self.read(folder + "/verification.md") == MarkdownReport.render(run))
+        #expect(try Self.read(folder + "/summary.md") == SummaryReport.render(run))
+        #expect(try Self.list(folder + "/cases") == run.cases.map { $0.id + ".md" }.sorted())
+        for c in run.cases { #expect(try Self.read(folder + "/cases/\(c.id).md") == MarkdownReport.casePage(c)) }
         #expect(try Self.read(folder + "/junit.xml") == JUnitReport.render(run))
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/verification.json")) == JSONReport.render(run))
     }
@@ -39,7 +45,23 @@ struct ReportWriterTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = Fixtures.run(try Fixtures.cases(Fixtures.peharz))
         try ReportWriter(directory: folder).write(run, formats: try ReportFormat.list("junit, md,junit"))
-        #expect(try Self.list(folder) == ["junit.xml", "verification.md"])
+        #expect(try Self.list(folder) == ["cases", "junit.xml", "summary.md", "verification.md"])
+    }
+
+    @Test("a new run removes the case pages of cases it no longer has, and nothing else")
+    func removesStalePages() throws {
+        let folder = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = ReportWriter(directory: folder)
+        try writer.write(try Fixtures.mixedRun(), formats: [.markdown])
+        #expect(try Self.list(folder + "/cases").count == 5)
+        // Someone's own notes in the folder, one named like a page but without the marker.
+        try "my notes\n".write(toFile: folder + "/cases/notes.md", atomically: true, encoding: .utf8)
+        try "# relu-kink, by hand\n".write(toFile: folder + "/cases/relu-kink.md.bak", atomically: true, encoding: .utf8)
+        let smaller = Fixtures.run(try Fixtures.cases(Fixtures.peharz))
+        try writer.write(smaller, formats: [.markdown])
+        #expect(try Self.list(folder + "/cases") == ["notes.md", "peharz-backward-pass.md", "relu-kink.md.bak"])
+        #expect(try Self.read(folder + "/cases/notes.md") == "my notes\n")
     }
 
     @Test func replacesAnOldReport() throws {

@@ -6,7 +6,7 @@ import Testing
 @Suite("Trace tables")
 struct TraceTablesTests {
     static func peharz() throws -> CaseResult {
-        Runner().verify(try Fixtures.cases(Fixtures.peharz)[0])
+        Fixtures.run(try Fixtures.cases(Fixtures.peharz)).cases[0]
     }
 
     @Test func primalAndTangentReadTopDownAdjointBottomUp() throws {
@@ -46,7 +46,7 @@ struct TraceTablesTests {
     }
 
     @Test func multiInputNamesAndEscaping() throws {
-        let result = Runner().verify(try Fixtures.cases(Fixtures.ellisSmith)[0])
+        let result = Fixtures.run(try Fixtures.cases(Fixtures.ellisSmith)).cases[0]
         var trace = try #require(result.trace)
         let markdown = TraceTables.markdown(trace)
         #expect(markdown.contains("seed ẋ1 = 1, ẋ2 = 0"))

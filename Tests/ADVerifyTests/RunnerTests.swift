@@ -29,7 +29,9 @@ let peharz = """
 struct RunnerTests {
     @Test("a correct case passes every check, and every oracle agrees to many digits")
     func peharzPasses() throws {
-        let result = Runner().verify(try loadCase(peharz))
+        var runner = Runner()
+        runner.traces = true
+        let result = runner.verify(try loadCase(peharz))
         #expect(result.verdict == .pass)
         #expect(result.failures.isEmpty, "\(result.failures.map(\.message))")
         #expect(result.error == nil)
@@ -117,6 +119,18 @@ struct RunnerTests {
         #expect(Set(row.oracles.map(\.requested)) == [.gslCentral, .central, .fivePoint, .richardson])
         #expect(row.oracles.allSatisfy { $0.verdict.isInconclusive })
         #expect(!row.oracles.contains { $0.requested == .complexStep })
+    }
+
+    @Test("traces come with --traces or a case's trace: true, and not otherwise")
+    func traces() throws {
+        let plain = try loadCase("id: p\ntitle: t\ninputs: {x: 0.4}\noutput: sin(x) * x\n")
+        let asking = try loadCase("id: a\ntitle: t\ntrace: true\ninputs: {x: 0.4}\noutput: sin(x) * x\n")
+        var runner = Runner()
+        #expect(runner.verify(plain).trace == nil)
+        let trace = try #require(runner.verify(asking).trace)
+        #expect(trace.rows.count == 3)
+        runner.traces = true
+        #expect(runner.verify(plain).trace != nil)
     }
 
     @Test("a case's kinks: wins over the run's; without one the run's convention applies")

@@ -25,7 +25,12 @@ struct Tool {
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        // The tool's GitHub behaviour (annotations, the job summary) only where a test asks for it,
+        // even when the tests themselves run under GitHub Actions.
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["GITHUB_ACTIONS"] = nil
+        inherited["GITHUB_STEP_SUMMARY"] = nil
+        process.environment = inherited.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -72,7 +77,7 @@ func tableRows(_ text: String) -> [[String]] {
 
 @Suite("adverify binary", .serialized)
 struct EndToEndTests {
-    @Test("a correct case file: exit 0, one ✓ line per case, three reports")
+    @Test("a correct case file: exit 0, one ✓ line per case, the reports and a page per case")
     func passing() throws {
         let reports = try Tool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: reports) }
@@ -81,13 +86,42 @@ struct EndToEndTests {
         #expect(r.stdout.contains("✓ fixture-ellis-smith"))
         #expect(r.stdout.contains("✓ fixture-sigmoid"))
         #expect(containsWhole(r.stdout, "2 cases: 2 passed, 0 failed, 0 inconclusive"), "\(r.stdout)")
-        for name in ["verification.md", "verification.json", "junit.xml"] {
+        for name in ["verification.md", "summary.md", "verification.json", "junit.xml", "cases/fixture-ellis-smith.md", "cases/fixture-sigmoid.md"] {
             #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent(name).path), "\(name)")
         }
-        let markdown = try String(contentsOf: reports.appendingPathComponent("verification.md"), encoding: .utf8)
-        #expect(markdown.contains("fixture-ellis-smith"))
+        let index = try String(contentsOf: reports.appendingPathComponent("verification.md"), encoding: .utf8)
+        #expect(index.contains("[fixture-ellis-smith](cases/fixture-ellis-smith.md)"))
+        let markdown = try String(contentsOf: reports.appendingPathComponent("cases/fixture-ellis-smith.md"), encoding: .utf8)
         // ∂f/∂x2's row: expected 1.716 (its own cell, not a prefix of 1.716337815), computed 1.716337815.
         #expect(tableRows(markdown).contains { $0.count > 4 && $0[0] == "∂f/∂x2" && $0[3].split(whereSeparator: \.isWhitespace).first == "1.716" && $0[4] == "1.716337815" }, "\(markdown)")
+    }
+
+    @Test("under GitHub Actions: ::error at the expectation's line, and summary.md appended to the job summary")
+    func github() throws {
+        let reports = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: reports) }
+        let stepSummary = reports.appendingPathComponent("step-summary.md")
+        try Data("earlier step\n".utf8).write(to: stepSummary)
+        let fixture = Tool.fixtures.appendingPathComponent("fail").path
+        let r = try Tool.run(["run", fixture, "--report", reports.appendingPathComponent("out").path],
+                             environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": stepSummary.path])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let annotations = r.stdout.split(separator: "\n").filter { $0.hasPrefix("::error ") }
+        #expect(annotations.count == 1, "\(r.stdout)")
+        #expect(annotations.first?.hasPrefix("::error file=\(fixture)/peharz-wrong.yaml,line=") == true, "\(annotations)")
+        #expect(annotations.first?.contains("title=adverify%3A fixture-peharz-wrong::∂f/∂x: expected -182.80") == true, "\(annotations)")
+        let summary = try String(contentsOf: stepSummary, encoding: .utf8)
+        #expect(summary.hasPrefix("earlier step\n## adverify: **✗ 1 of 1 case failed**"), "\(summary)")
+        #expect(summary == "earlier step\n" + (try String(contentsOf: reports.appendingPathComponent("out/summary.md"), encoding: .utf8)) + "\n")
+        // Outside GitHub Actions: no annotations unless asked for, and --annotations none silences them.
+        let plain = try Tool.run(["run", fixture, "--format", "none"])
+        #expect(!plain.stdout.contains("::error"))
+        let asked = try Tool.run(["run", fixture, "--format", "none", "--annotations", "github"])
+        #expect(asked.stdout.contains("::error file="))
+        let silenced = try Tool.run(["run", fixture, "--format", "none", "--annotations", "none"], environment: ["GITHUB_ACTIONS": "true"])
+        #expect(!silenced.stdout.contains("::error"))
+        let wrong = try Tool.run(["run", fixture, "--annotations", "gitlab"])
+        #expect(wrong.status == 2 && wrong.stderr.contains("--annotations: unknown kind 'gitlab'; use github or none"), "\(wrong.stderr)")
     }
 
     @Test("one wrong expected number: exit 1, the console and the report name quantity, expected and computed")

@@ -432,7 +432,8 @@ struct GeneratedHostileInputTests {
         #expect(r.exited && r.status == 0, "\(r.transcript)")
         #expect(r.stdout.contains("✓ generated-ten-megabytes"))
         // The report carries the start of the note and of the case file, not ten megabytes of each.
-        let markdown = try Data(contentsOf: folder.appendingPathComponent("reports/verification.md"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("reports/verification.md")).count < 200_000)
+        let markdown = try Data(contentsOf: folder.appendingPathComponent("reports/cases/generated-ten-megabytes.md"))
         #expect(markdown.count < 200_000)
         #expect(String(decoding: markdown, as: UTF8.self).contains("more bytes are in the case file"))
 
@@ -444,7 +445,7 @@ struct GeneratedHostileInputTests {
         #expect(over.seconds < 10)
     }
 
-    @Test("a case of a million nodes is verified, and its report leaves the trace out")
+    @Test("a case of a million nodes is verified, and its report has no trace, even with --traces")
     func millionNodes() throws {
         let terms = 333_333
         let text = "id: generated-million-nodes\ntitle: t\ninputs: {x: 0.5}\noutput: " + Array(repeating: "0.5*x", count: terms).joined(separator: " + ")
@@ -452,11 +453,11 @@ struct GeneratedHostileInputTests {
         let folder = try Tool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(text.utf8).write(to: folder.appendingPathComponent("million.yaml"))
-        let r = try Bounded.run(["run", "million.yaml", "--report", "reports"], in: folder, timeout: 120)
+        let r = try Bounded.run(["run", "million.yaml", "--report", "reports", "--traces"], in: folder, timeout: 120)
         #expect(r.exited && r.status == 0, "\(r.transcript)")
         #expect(r.stdout.contains("✓ generated-million-nodes") && containsWhole(r.stdout, "9 checks"), "\(r.stdout)")
-        let markdown = try String(contentsOf: folder.appendingPathComponent("reports/verification.md"), encoding: .utf8)
-        #expect(markdown.contains("The trace is left out: the graph has 999,999 nodes."))
+        let markdown = try String(contentsOf: folder.appendingPathComponent("reports/cases/generated-million-nodes.md"), encoding: .utf8)
+        #expect(!markdown.contains("Trace: primal"))
         #expect(markdown.utf8.count < 200_000)
     }
 
@@ -555,11 +556,14 @@ struct InterruptTests {
         try files.map { try Data(contentsOf: reports.appendingPathComponent($0)) }
     }
 
-    /// Each report is whole: the Markdown ends with the last case's section, the JSON parses
-    /// with every case, the JUnit XML is well-formed with every test case.
+    /// Each report is whole: the Markdown ends with the index's last case, the last case's page
+    /// with its case file, the JSON parses with every case, the JUnit XML is well-formed with
+    /// every test case.
     static func expectComplete(_ reports: URL, _ moment: String) throws {
         let markdown = try String(contentsOf: reports.appendingPathComponent("verification.md"), encoding: .utf8)
-        #expect(markdown.hasPrefix("# ") && markdown.contains("### <a id=\"case-case-199\"></a>") && markdown.hasSuffix("</details>\n"), "\(moment): the Markdown is cut")
+        #expect(markdown.hasPrefix("# ") && markdown.contains("[case-199](cases/case-199.md)") && markdown.hasSuffix("|\n"), "\(moment): the Markdown is cut")
+        let page = try String(contentsOf: reports.appendingPathComponent("cases/case-199.md"), encoding: .utf8)
+        #expect(page.contains("# <a id=\"case-case-199\"></a>") && page.contains("</details>"), "\(moment): the last page is cut")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: reports.appendingPathComponent("verification.json"))) as? [String: Any]
         #expect((json?["cases"] as? [Any])?.count == 200, "\(moment): the JSON is cut")
         let junit = try Data(contentsOf: reports.appendingPathComponent("junit.xml"))
