@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for adverify's untrusted-input paths: the expression parser and the case
 // loader. A package of its own so the main package's build and tests never see the fuzzer flags.
-// Build and run with ./run.sh (see README.md); by hand (the -Xswiftc pair: README.md, "Run"):
+// Build and run with ./run.sh (see fuzz/README.md); by hand (the -Xswiftc pair: fuzz/README.md, "Run"):
 //   swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
 import PackageDescription
 

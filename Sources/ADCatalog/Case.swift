@@ -3,7 +3,7 @@ import ADCore
 import Foundation
 
 /// One case of the catalogue: a function `R^n -> R^m` given as a graph, the point to check
-/// it at, and the expected numbers. See the README's "Case files" for the YAML form.
+/// it at, and the expected numbers. See docs/case-format.md for the YAML form.
 public struct Case: Sendable {
     public var id: String
     public var title: String

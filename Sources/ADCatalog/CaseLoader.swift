@@ -3,7 +3,7 @@ import ADCore
 import Foundation
 import Yams
 
-/// Reads case files. See the README's "Case files" for the format.
+/// Reads case files. See docs/case-format.md for the format.
 public enum CaseLoader {
     /// Case files larger than this are refused with an error rather than parsed.
     public static let maxFileSize = 16 << 20

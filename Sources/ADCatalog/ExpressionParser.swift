@@ -33,7 +33,7 @@ public struct TextOrigin: Sendable {
     }
 }
 
-/// Parses the expression language (see the README's "Case files") into graph nodes.
+/// Parses the expression language (see docs/case-format.md) into graph nodes.
 ///
 /// ```
 /// expr    = sum
