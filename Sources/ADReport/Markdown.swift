@@ -34,6 +34,11 @@ enum Markdown {
 
     /// Text that may start a line (a paragraph or a blockquote line): also neutralises what a
     /// line start means in Markdown (headings, list markers, quotes, setext underlines).
+    /// `s` cut to `limit` characters with an ellipsis, for a table cell.
+    static func shorten(_ s: String, _ limit: Int) -> String {
+        s.count > limit ? String(s.prefix(limit - 1)) + "…" : s
+    }
+
     /// `s` cut to `limit` characters, saying how many were left out.
     static func clip(_ s: String, _ limit: Int) -> String {
         guard s.utf8.count > limit, s.count > limit else { return s }

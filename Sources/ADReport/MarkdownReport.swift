@@ -210,7 +210,7 @@ public enum MarkdownReport {
         func digits(_ c: CaseResult) -> String { c.worstAgreeingDigits.map(Numbers.digits) ?? "" }
         let withTitles = "## Index\n\n" + Markdown.table(
             ["", "case", "title", "checks", "worst digits"], align: [.center, .left, .left, .right, .right],
-            rows: cases.map { [$0.verdict.mark, link($0), Markdown.text(Markdown.clip($0.title, 80)), tally($0), digits($0)] })
+            rows: cases.map { [$0.verdict.mark, link($0), Markdown.text(Markdown.shorten($0.title, 80)), tally($0), digits($0)] })
         if withTitles.utf8.count <= budget { return withTitles }
         let bare = "## Index\n\n" + Markdown.table(
             ["", "case", "checks", "worst digits"], align: [.center, .left, .right, .right],
