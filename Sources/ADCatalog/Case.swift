@@ -45,6 +45,10 @@ public struct Case: Sendable {
     public var nodePositions: [SourcePosition] = []
     /// The case file's text and lines, so a problem found while verifying can show the line.
     public var sourceFile: SourceFile? = nil
+    /// The case's position in the catalogue it was loaded into (0 for the first case of the
+    /// run, before `--filter` and `--shard` choose), set by ``Catalog/load(paths:)``; `nil` for
+    /// a case loaded on its own. `adverify merge` puts the results of shards back in this order.
+    public var catalogueIndex: Int? = nil
 
     public var inputNames: [String] { graph.inputNames }
 

@@ -18,6 +18,7 @@ public struct Catalog: Sendable {
 
     /// Loads every `*.yaml` / `*.yml` file in `paths` (folders are searched recursively, in
     /// sorted order). A case whose id is already taken is reported at its `id:` and dropped.
+    /// Each case gets its position in `cases` as its ``Case/catalogueIndex``.
     public static func load(paths: [String]) -> Catalog {
         var files: [String] = []
         var errors: [CatalogError] = []
@@ -32,7 +33,7 @@ public struct Catalog: Sendable {
         for file in files {
             let (loaded, problems) = CaseLoader.load(path: file)
             errors += problems
-            for c in loaded {
+            for var c in loaded {
                 if let first = ids[c.id] {
                     let line = c.sourceFile.map { String($0.line(c.location.line)) } ?? ""
                     errors.append(CatalogError(
@@ -41,6 +42,7 @@ public struct Catalog: Sendable {
                     continue
                 }
                 ids[c.id] = c.location
+                c.catalogueIndex = cases.count
                 cases.append(c)
             }
         }

@@ -127,6 +127,10 @@ public struct CaseResult: Codable, Sendable {
     /// The kink convention the case was verified under, when its graph has a piecewise node
     /// (`x>=0`, `pytorch`, `jax`); `nil` for smooth cases.
     public var kinks: KinkConvention? = nil
+    /// The case's position in the catalogue of the run (``Case/catalogueIndex``): the order
+    /// `adverify merge` restores when it joins the results of shards. `nil` in results written
+    /// before it was recorded, and for cases not loaded by `Catalog.load`.
+    public var catalogueIndex: Int? = nil
 
     /// The failed checks.
     public var failures: [Check] { checks.filter { $0.comparison.verdict == .fail } }

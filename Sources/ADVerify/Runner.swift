@@ -427,6 +427,7 @@ extension CaseResult {
             text: c.text, inputs: [], outputs: [], isAnalytic: c.graph.isAnalytic, nodeCount: c.graph.nodeCount,
             verdict: .fail, rows: [], checks: [], worstAgreeingDigits: nil, oracleEvaluations: 0, trace: nil,
             error: nil, duration: 0)
+        catalogueIndex = c.catalogueIndex
     }
 }
 
