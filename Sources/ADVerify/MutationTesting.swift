@@ -86,6 +86,23 @@ public struct MutationRun: Codable, Sendable {
     /// cannot tell a mutant apart, so they are left out.
     public var excludedCases: [String]
     public var mutants: [MutantResult]
+    /// The shard of the mutants this run tried (`adverify selftest --shard K/N`); `nil` for a
+    /// whole run, and for the result `adverify merge` makes of every shard.
+    public var shard: Shard? = nil
+
+    public init(
+        tool: ToolInfo, startedAt: String, duration: Double, paths: [String], cases: Int, excludedCases: [String],
+        mutants: [MutantResult], shard: Shard? = nil
+    ) {
+        self.tool = tool
+        self.startedAt = startedAt
+        self.duration = duration
+        self.paths = paths
+        self.cases = cases
+        self.excludedCases = excludedCases
+        self.mutants = mutants
+        self.shard = shard
+    }
 
     public var killed: Int { mutants.count { $0.status == .killed } }
     public var survived: Int { mutants.count { $0.status == .survived } }

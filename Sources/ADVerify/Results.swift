@@ -5,7 +5,8 @@ import Foundation
 
 /// Everything a run of `adverify run` found. `verification.json` is this value, encoded.
 ///
-/// Schema history: 1 — the first version.
+/// Schema history: 1 — the first version. Optional fields added since, which older files
+/// decode without: `shard`, `cases[].catalogueIndex`.
 public struct RunResult: Codable, Sendable {
     /// The version of this structure's JSON form; bumped when a field changes meaning or goes.
     public var schemaVersion: Int
@@ -21,6 +22,9 @@ public struct RunResult: Codable, Sendable {
     public var loadErrors: [CatalogError]
     /// One result per case, in catalogue order.
     public var cases: [CaseResult]
+    /// The shard of the cases this run verified (`adverify run --shard K/N`); `nil` for a whole
+    /// run, and for the result `adverify merge` makes of every shard.
+    public var shard: Shard? = nil
 
     public static let currentSchemaVersion = 1
 
