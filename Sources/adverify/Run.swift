@@ -48,6 +48,13 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print only failed cases and the final count line.")
     var quiet = false
 
+    @Option(
+        name: .customLong("shard"),
+        help: ArgumentHelp(
+            "Verify only shard K of N (1 <= K <= N): every N-th of the selected cases in order of their ids, for a CI matrix; 'adverify merge' joins the shards' reports.",
+            valueName: "k/n"))
+    var shardText: String?
+
     @OptionGroup var kinks: KinkOption
 
     @Flag(help: "Put every case's slides-style trace tables in its report page (otherwise only cases with 'trace: true' have them).")
@@ -61,6 +68,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         _ = try formats()
         _ = try annotating()
+        _ = try ShardOption.parse(shardText)
     }
 
     /// Whether to print GitHub annotations: `--annotations`, else whether GitHub Actions runs us.
@@ -101,10 +109,13 @@ struct Run: AsyncParsableCommand {
             // Nothing to report: the last reports stay as they are. Load errors are reported.
             if catalog.errors.isEmpty { throw ExitCode(2) }
         }
+        let shard = try ShardOption.parse(shardText)
+        catalog.cases = ShardOption.share(of: catalog.cases, shard: shard, id: \.id, noun: "case")
         var runner = Runner()
         runner.kinkConvention = try kinks.convention()
         runner.traces = traces
-        let result = await runner.run(catalog, tool: Console.tool, paths: paths, startedAt: started)
+        var result = await runner.run(catalog, tool: Console.tool, paths: paths, startedAt: started)
+        result.shard = shard
         // A case that could not be verified at its point (a NaN at a node): where, on stderr.
         for c in result.cases { if let diagnostic = c.diagnostic { Console.error(diagnostic.description + "\n") } }
 
@@ -119,12 +130,7 @@ struct Run: AsyncParsableCommand {
             if c.failures.count > 5 { Console.out("    … and \(c.failures.count - 5) more failed checks (see the report)") }
             if let error = c.error { Console.out("    \(error)") }
         }
-        let s = result.summary
-        Console.out(
-            "\(s.cases) case\(s.cases == 1 ? "" : "s"): \(s.passedCases) passed, \(s.failedCases) failed, \(s.inconclusiveCases) inconclusive; "
-                + "\(s.checks) checks: \(s.passedChecks) passed, \(s.failedChecks) failed, \(s.inconclusiveChecks) inconclusive"
-                + (s.loadErrors > 0 ? "; \(s.loadErrors) file error\(s.loadErrors == 1 ? "" : "s")" : "")
-                + String(format: " (%.2f s)", result.duration))
+        Console.out(Run.countLine(result))
 
         if try annotating() { for line in GitHubAnnotations.lines(result) { Console.out(line) } }
         Run.appendStepSummary(result)
@@ -168,5 +174,15 @@ struct Run: AsyncParsableCommand {
         let failed = c.failures.count
         let checks = failed > 0 ? "\(failed)/\(c.checks.count) checks failed" : "\(c.checks.count) checks"
         return "\(Console.mark(c.verdict)) \(c.id)  \(digits)  \(checks)  \(c.location.file):\(c.location.line)"
+    }
+
+    /// `3 cases: 2 passed, 1 failed, 0 inconclusive; 51 checks: …; 1 file error (0.03 s)`
+    /// (also `adverify merge`'s).
+    static func countLine(_ result: RunResult) -> String {
+        let s = result.summary
+        return "\(s.cases) case\(s.cases == 1 ? "" : "s"): \(s.passedCases) passed, \(s.failedCases) failed, \(s.inconclusiveCases) inconclusive; "
+            + "\(s.checks) checks: \(s.passedChecks) passed, \(s.failedChecks) failed, \(s.inconclusiveChecks) inconclusive"
+            + (s.loadErrors > 0 ? "; \(s.loadErrors) file error\(s.loadErrors == 1 ? "" : "s")" : "")
+            + String(format: " (%.2f s)", result.duration)
     }
 }

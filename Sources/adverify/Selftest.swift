@@ -24,6 +24,11 @@ struct Selftest: AsyncParsableCommand {
             Writes mutation.md (the score, every surviving mutant named as a gap, which cases \
             kill which mutants) and mutation.json into the report folder.
 
+            With --shard K/N only every N-th of the chosen mutants (in order of their ids) is \
+            tried, against the whole catalogue; a shard that gets no mutant runs nothing and \
+            writes reports without mutants. 'adverify merge' joins the shards' reports into \
+            the unsharded one (docs/ci-matrix.md).
+
             Exit codes: 0 every killable mutant was killed, 1 some mutant survived, \
             2 a path does not exist or holds no case file, a case file could not be loaded, \
             --mutants chose no mutant or only equivalent ones (nothing is run, no report is \
@@ -42,6 +47,17 @@ struct Selftest: AsyncParsableCommand {
 
     @Flag(help: "Print only the surviving mutants and the score.")
     var quiet = false
+
+    @Option(
+        name: .customLong("shard"),
+        help: ArgumentHelp(
+            "Try only shard K of N (1 <= K <= N): every N-th of the chosen mutants in order of their ids, for a CI matrix; every shard runs the whole catalogue against its mutants, and 'adverify merge' joins the shards' reports.",
+            valueName: "k/n"))
+    var shardText: String?
+
+    func validate() throws {
+        _ = try ShardOption.parse(shardText)
+    }
 
     func run() async throws {
         let started = Date()
@@ -75,11 +91,38 @@ struct Selftest: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        let progress = SelftestProgress(enabled: !quiet)
-        let run = await MutationTesting(mutants: chosen).run(
-            catalog, tool: Console.tool, paths: paths, startedAt: started, progress: progress.show)
-        progress.finish()
+        // A shard takes its share of the chosen mutants; one with none runs nothing.
+        let shard = try ShardOption.parse(shardText)
+        let share = ShardOption.share(of: chosen, shard: shard, id: \.id, noun: "mutant")
+        var run: MutationRun
+        if share.isEmpty {
+            run = MutationRun(
+                tool: Console.tool, startedAt: ISO8601DateFormatter().string(from: started),
+                duration: Date().timeIntervalSince(started), paths: paths, cases: catalog.cases.count,
+                excludedCases: [], mutants: [])
+        } else {
+            let progress = SelftestProgress(enabled: !quiet)
+            run = await MutationTesting(mutants: share).run(
+                catalog, tool: Console.tool, paths: paths, startedAt: started, progress: progress.show)
+            progress.finish()
+        }
+        run.shard = shard
 
+        for line in Selftest.lines(for: run, quiet: quiet) { Console.out(line) }
+        do {
+            let written = try MutationReport.write(run, to: reportDirectory)
+            if !quiet { Console.out("reports: \(written.joined(separator: ", "))") }
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(2)
+        }
+        if run.exitCode != 0 { throw ExitCode(run.exitCode) }
+    }
+
+    /// A line per mutant (with `quiet`, per surviving mutant) and the score line
+    /// (also `adverify merge`'s).
+    static func lines(for run: MutationRun, quiet: Bool) -> [String] {
+        var lines: [String] = []
         if !quiet {
             for m in run.mutants {
                 let mark = switch m.status {
@@ -92,21 +135,14 @@ struct Selftest: AsyncParsableCommand {
                 case .survived: m.casesRun == 0 ? "SURVIVED: no case uses it" : "SURVIVED \(m.casesRun) cases"
                 case .equivalent: "equivalent"
                 }
-                Console.out("\(mark) \(m.id)  \(detail)")
+                lines.append("\(mark) \(m.id)  \(detail)")
             }
         } else {
-            for m in run.mutants where m.status == .survived { Console.out("✗ \(m.id)  survived: \(m.description)") }
+            for m in run.mutants where m.status == .survived { lines.append("✗ \(m.id)  survived: \(m.description)") }
         }
-        Console.out("mutation score: \(MutationReport.scoreLine(run)); \(run.survived) survived, \(run.equivalent) equivalent"
-                    + String(format: " (%.1f s)", run.duration))
-        do {
-            let written = try MutationReport.write(run, to: reportDirectory)
-            if !quiet { Console.out("reports: \(written.joined(separator: ", "))") }
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(2)
-        }
-        if run.exitCode != 0 { throw ExitCode(run.exitCode) }
+        lines.append("mutation score: \(MutationReport.scoreLine(run)); \(run.survived) survived, \(run.equivalent) equivalent"
+                     + String(format: " (%.1f s)", run.duration))
+        return lines
     }
 }
 
