@@ -13,7 +13,7 @@ struct Adverify: AsyncParsableCommand {
             holds no case file, a --filter that matches no case): then no report is written.
             """,
         version: adverifyVersion,
-        subcommands: [Run.self, List.self, Trace.self, Eval.self, Bench.self, Selftest.self]
+        subcommands: [Run.self, List.self, Trace.self, Eval.self, Bench.self, Selftest.self, Merge.self]
     )
 
     /// Usage errors exit 2, as DESIGN.md says (swift-argument-parser's default is 64).
