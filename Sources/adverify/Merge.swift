@@ -21,7 +21,8 @@ struct Merge: ParsableCommand {
             repeated shard, shards of different N, a shard together with an unsharded run, \
             a case or mutant in two inputs, or results of another schema version are refused, \
             and nothing is written. Results without shard information (unsharded runs) are \
-            joined as given, in the order of the arguments.
+            joined as given, in the order of the arguments. docs/ci-matrix.md shows a GitHub \
+            Actions matrix that runs the shards and merges them.
 
             Exit codes: as the merged run would exit: 0 every check passed and every killable \
             mutant was killed, 1 some check failed or some mutant survived, 2 a case file could \
