@@ -15,7 +15,9 @@ struct Merge: ParsableCommand {
             as an unsharded run would count it. The selftest results become one selftest: the \
             mutants in the order an unsharded selftest lists them, and its score. Then the \
             reports are written as run and selftest write them, and the count line (and the \
-            score) printed.
+            score) printed; as run does, the merged summary.md is appended to \
+            $GITHUB_STEP_SUMMARY when that is set (annotations are left to the shards, which \
+            printed them).
 
             Shards must come whole: the shards 1/N to N/N of one N, each once. A missing or \
             repeated shard, shards of different N, a shard together with an unsharded run, \
@@ -110,6 +112,8 @@ struct Merge: ParsableCommand {
             for error in run.loadErrors { Console.error(error.description + "\n") }
             for c in run.cases where !quiet || c.verdict == .fail { Console.out(Run.line(for: c)) }
             Console.out(Run.countLine(run))
+            // The merged summary on the merge job's page; the shards printed their annotations.
+            Run.appendStepSummary(run)
             if !formats.isEmpty {
                 try write { try ReportWriter(directory: reportDirectory).write(run, formats: formats) }
             }

@@ -48,9 +48,10 @@ struct ShardMergeCommandTests {
         #expect(!Self.caseIDs(a).isEmpty && !Self.caseIDs(b).isEmpty)
         #expect(Set(Self.caseIDs(a)).isDisjoint(with: Self.caseIDs(b)))
 
-        // Given in either order, the merge is the unsharded run.
+        // Given in either order, the merge is the unsharded run; its summary goes to the job's page.
         for (inputs, report) in [(["A", "B"], "M"), (["B", "A"], "N")] {
-            let merged = try Tool.run(["merge"] + inputs + ["--report", report], in: dir)
+            let stepSummary = dir.appendingPathComponent("step-summary-\(report).md")
+            let merged = try Tool.run(["merge"] + inputs + ["--report", report], in: dir, environment: ["GITHUB_STEP_SUMMARY": stepSummary.path])
             #expect(merged.status == whole.status, "\(merged.stdout)\(merged.stderr)")
             let m = try Self.json(dir.appendingPathComponent("\(report)/verification.json"))
             #expect(try Self.summary(m) == Self.summary(u))
@@ -58,6 +59,8 @@ struct ShardMergeCommandTests {
             #expect(m["shard"] == nil)
             #expect(Self.countLine(merged.stdout) != nil)
             #expect(Self.countLine(merged.stdout) == Self.countLine(whole.stdout))
+            let summary = try String(contentsOf: stepSummary, encoding: .utf8)
+            #expect(summary.contains("1 of 3 cases failed"), "\(summary)")
             for file in ["verification.md", "junit.xml"] {
                 #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(report)/\(file)").path))
             }
