@@ -148,6 +148,11 @@ public enum MarkdownReport {
                     ["quantity", "check", "expected or reference", "computed", "difference", "budget"],
                     align: [.left, .left, .right, .right, .right, .right],
                     rows: failed.prefix(failedChecksPerCase).map(failureRow)))
+                // Whose number is wrong (and at a kink, the conventions), under the table.
+                let said = failed.prefix(failedChecksPerCase).compactMap { check in
+                    check.detail.map { "- \(Markdown.text(check.quantity)): \(Markdown.text(Markdown.clip($0, 800)))" }
+                }
+                if !said.isEmpty { part.append(said.joined(separator: "\n")) }
                 if failed.count > failedChecksPerCase {
                     part.append("… and \(failed.count - failedChecksPerCase) more failed checks on [its page](\(casePath(of: c.id))).")
                 }

@@ -41,8 +41,9 @@ struct MarkdownReportTests {
         let run = try Fixtures.mixedRun()
         let markdown = MarkdownReport.render(run)
         let failures = try #require(section(markdown, startingWith: "## <a id=\"failures\"></a>Failures"))
-        // Only the failed case is listed, linked to its page.
+        // Only the failed case is listed, linked to its page, with whose number is wrong.
         #expect(failures.contains("[peharz-wrong-gradient](cases/peharz-wrong-gradient.md)"))
+        #expect(failures.contains("- ∂f/∂x: AD and 5 references agree on -182.8698073"), "\(failures)")
         #expect(!failures.contains("peharz-backward-pass"))
 
         let wrong = try #require(run.cases.first { $0.id == "peharz-wrong-gradient" })
