@@ -93,6 +93,9 @@ public enum MarkdownReport {
         if s.loadErrors > 0 {
             parts.append("**✗ \(count(s.loadErrors, "load error"))**")
         }
+        if let shard = run.shard {
+            parts.append("shard \(shard.index) of \(shard.count): only its share of the cases (`adverify merge` joins the shards)")
+        }
         return parts.joined(separator: " · ")
     }
 

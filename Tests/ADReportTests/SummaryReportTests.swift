@@ -101,3 +101,15 @@ struct SummaryReportTests {
         #expect(InconclusiveReasons.classify("something new at 3.5 and 7") == "something new at … and …")
     }
 }
+
+@Suite("Shards in reports")
+struct ShardReportTests {
+    @Test("a shard's verification.md and summary.md say that they hold only its share")
+    func shardHeadline() throws {
+        var run = Fixtures.run(try Fixtures.cases(Fixtures.peharz))
+        #expect(!MarkdownReport.render(run).contains("shard"))
+        run.shard = Shard(index: 2, count: 3)
+        #expect(MarkdownReport.render(run).contains(" · shard 2 of 3: only its share of the cases (`adverify merge` joins the shards)"))
+        #expect(SummaryReport.render(run).contains("shard 2 of 3: only its share"))
+    }
+}
