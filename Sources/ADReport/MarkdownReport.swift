@@ -99,9 +99,9 @@ public enum MarkdownReport {
         return parts.joined(separator: " · ")
     }
 
-    static func summary(_ run: RunResult) -> String {
-        let s = run.summary
-        let counts = Markdown.table(
+    /// Cases and checks by verdict (verification.md and summary.md).
+    static func counts(_ s: RunSummary) -> String {
+        Markdown.table(
             ["", "cases", "checks"], align: [.left, .right, .right],
             rows: [
                 ["✓ passed", "\(s.passedCases)", "\(s.passedChecks)"],
@@ -109,6 +109,11 @@ public enum MarkdownReport {
                 ["? inconclusive", "\(s.inconclusiveCases)", "\(s.inconclusiveChecks)"],
                 ["**total**", "**\(s.cases)**", "**\(s.checks)**"],
             ])
+    }
+
+    static func summary(_ run: RunResult) -> String {
+        let s = run.summary
+        let counts = counts(s)
         let t = run.tool
         let facts = Markdown.table(
             ["run", ""], align: [.left, .left],

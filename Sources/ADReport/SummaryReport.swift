@@ -96,14 +96,7 @@ public enum SummaryReport {
     public static func render(_ run: RunResult) -> String {
         let s = run.summary
         var blocks = ["## adverify: " + MarkdownReport.headline(run)]
-        blocks.append(Markdown.table(
-            ["", "cases", "checks"], align: [.left, .right, .right],
-            rows: [
-                ["✓ passed", "\(s.passedCases)", "\(s.passedChecks)"],
-                ["✗ failed", "\(s.failedCases)", "\(s.failedChecks)"],
-                ["? inconclusive", "\(s.inconclusiveCases)", "\(s.inconclusiveChecks)"],
-                ["**total**", "**\(s.cases)**", "**\(s.checks)**"],
-            ]))
+        blocks.append(MarkdownReport.counts(s))
         if !run.loadErrors.isEmpty {
             var lines = ["### Load errors"]
             for e in run.loadErrors.prefix(10) {

@@ -53,15 +53,8 @@ struct Merge: ParsableCommand {
         _ = try formats()
     }
 
-    /// The formats of `--format`; `none` writes no report.
-    func formats() throws -> [ReportFormat] {
-        if format.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
-        do {
-            return try ReportFormat.list(format)
-        } catch {
-            throw ValidationError(error.reason)
-        }
-    }
+    /// The formats of `--format`, as `run` reads them; `none` writes no report.
+    func formats() throws -> [ReportFormat] { try Run.formats(format) }
 
     func run() throws {
         // SIGINT while a report is written removes its temporary file (see Interrupts).

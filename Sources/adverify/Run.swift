@@ -82,7 +82,10 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The formats of `--format`; `none` writes no report.
-    func formats() throws -> [ReportFormat] {
+    func formats() throws -> [ReportFormat] { try Run.formats(format) }
+
+    /// The formats of a `--format` value (run's and merge's); `none` writes no report.
+    static func formats(_ format: String) throws -> [ReportFormat] {
         if format.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
         do {
             return try ReportFormat.list(format)
