@@ -9,9 +9,9 @@ extension CaseVerification {
     /// node that sits exactly on its kink at the case's point.
     mutating func explainFailuresAtKinks() {
         guard !failedExpectations.isEmpty else { return }
-        let explainer = KinkExplainer(
-            graph: graph, point: c.point, tangentSeeds: c.tangentSeeds, names: names, workspace: workspace,
-            ruleMutation: runner.ruleMutation)
+        var explainer = KinkExplainer(
+            graph: graph, point: c.point, tangentSeeds: c.tangentSeeds, workspace: workspace, ruleMutation: runner.ruleMutation)
+        explainer.names = names
         explainer.explain(failedExpectations, in: &checks)
     }
 }
@@ -22,11 +22,21 @@ struct KinkExplainer {
     let graph: Graph
     let point: [Double]
     let tangentSeeds: [[Double]]
-    let names: [String]
+    /// Every node's display name; worked out from the graph when not given (only when
+    /// something is explained).
+    var names: [String]?
     /// Linearized at `point`: its values, partials and convention.
     let workspace: Workspace
     let ruleMutation: RuleMutation?
     var kinks: KinkConvention { workspace.kinkConvention }
+
+    init(graph: Graph, point: [Double], tangentSeeds: [[Double]], workspace: Workspace, ruleMutation: RuleMutation?) {
+        self.graph = graph
+        self.point = point
+        self.tangentSeeds = tangentSeeds
+        self.workspace = workspace
+        self.ruleMutation = ruleMutation
+    }
 
     /// Sets the detail of each failed expectation check (index into `checks` → its quantity)
     /// that a node on its kink makes a matter of convention.
@@ -62,6 +72,7 @@ struct KinkExplainer {
         let conventionsDiffer = byConvention.contains { $0.1 != byConvention[0].1 }
         let sidesDiffer = sides.map { $0.left != $0.right } ?? false
         guard conventionsDiffer || sidesDiffer else { return nil }
+        let names = self.names ?? graph.displayNames
 
         let kinkNames = atKink.prefix(3).map { node in
             "\(names[node]) = \(graph.formula(of: node, displayNames: names)) (at \(graph.ops[node].kink?.description ?? "its kink"))"

@@ -169,11 +169,10 @@ struct NetworkVerification {
         } catch {
             throw CaseFailure("\(error)")
         }
-        if !failedExpectations.isEmpty || c.expectations.contains(where: { if case .partial = $0.quantity { true } else { false } }) {
-            kinkExplainer = KinkExplainer(
-                graph: c.graph, point: theta, tangentSeeds: [], names: c.graph.displayNames, workspace: graphWorkspace,
-                ruleMutation: runner.ruleMutation)
-        }
+        // Cheap to keep (the workspace's buffers are shared, not copied); used only for a
+        // failed gradient expectation at a kink.
+        kinkExplainer = KinkExplainer(
+            graph: c.graph, point: theta, tangentSeeds: [], workspace: graphWorkspace, ruleMutation: runner.ruleMutation)
         let graphValues = graphWorkspace.values, graphAdjoints = graphWorkspace.adjoints
         let graphObjective = graphWorkspace.outputValue(0)
 

@@ -82,17 +82,7 @@ extension RunResult {
         }
         let sharded = try checkShards(inputs.map { ($0.source, $0.result.shard) })
 
-        var owner: [String: String] = [:]
-        var cases: [CaseResult] = []
-        for input in inputs {
-            for c in input.result.cases {
-                if let other = owner[c.id] {
-                    throw MergeError("case '\(c.id)' is in both \(other) and \(input.source): merge the shards of one run, each once")
-                }
-                owner[c.id] = input.source
-                cases.append(c)
-            }
-        }
+        var cases = try joinedOnce(inputs, \.cases, id: \.id, what: "case", of: "run")
         if sharded { cases = cases.sortedByCatalogue() }
 
         var errors: [CatalogError] = []
@@ -128,17 +118,9 @@ extension MutationRun {
                     + "the shards of one selftest run the same catalogue")
         }
 
-        var owner: [String: String] = [:]
-        var mutants: [MutantResult] = []
+        var mutants = try joinedOnce(inputs, \.mutants, id: \.id, what: "mutant", of: "selftest")
         var excluded: [String] = []
         for input in inputs {
-            for m in input.result.mutants {
-                if let other = owner[m.id] {
-                    throw MergeError("mutant '\(m.id)' is in both \(other) and \(input.source): merge the shards of one selftest, each once")
-                }
-                owner[m.id] = input.source
-                mutants.append(m)
-            }
             for id in input.result.excludedCases where !excluded.contains(id) { excluded.append(id) }
         }
         let order = Dictionary(Mutant.all.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -175,6 +157,25 @@ extension [CaseResult] {
 
 /// Whether the inputs are shards, after checking that they are all of `1/N … N/N` of one
 /// `N`, each once, or none of them is a shard.
+/// The items of every input in input order, refusing an item (by id) found in two inputs.
+func joinedOnce<R, T>(
+    _ inputs: [MergeInput<R>], _ items: (R) -> [T], id: (T) -> String, what: String, of whole: String
+) throws(MergeError) -> [T] {
+    var owner: [String: String] = [:]
+    var joined: [T] = []
+    for input in inputs {
+        for item in items(input.result) {
+            let key = id(item)
+            if let other = owner[key] {
+                throw MergeError("\(what) '\(key)' is in both \(other) and \(input.source): merge the shards of one \(whole), each once")
+            }
+            owner[key] = input.source
+            joined.append(item)
+        }
+    }
+    return joined
+}
+
 func checkShards(_ inputs: [(source: String, shard: Shard?)]) throws(MergeError) -> Bool {
     let shards = inputs.compactMap { input in input.shard.map { (input.source, $0) } }
     guard let (firstSource, firstShard) = shards.first else { return false }
