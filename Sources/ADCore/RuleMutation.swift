@@ -178,10 +178,13 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
                 (pa, pb) = op.kinkPartials(a, b, convention: .default)
                 break
             }
-            // Just across the kink: x slightly negative, or the second operand just winning
-            // (for max the side below the tie, for min the side above it).
-            let sides = op.oneSidedPartials(a, b)
-            (pa, pb) = op == .min ? sides.right : sides.left
+            // Just across the kink: x slightly negative, or the second operand just winning.
+            let (a2, b2): (Double, Double) = switch op {
+            case .max: (a, b.nextUp)
+            case .min: (a, b.nextDown)
+            default: (-Double.leastNonzeroMagnitude, b)
+            }
+            (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2))
         case .argumentDoubled:
             let (a2, b2) = operand == 0 ? (2 * a, b) : (a, 2 * b)
             (pa, pb) = op.partials(a2, b2, value: op.value(a2, b2), convention: inForce)
