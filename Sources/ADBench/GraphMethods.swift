@@ -15,11 +15,13 @@ import Foundation
 final class GraphHarness {
     let graph: Graph
     let point: [Double]
-    private var workspace: Workspace
+    // Unchecked: the harness is used from one thread, and the dynamic exclusivity check on
+    // each access of a class's stored property would be timed as part of every call.
+    @exclusivity(unchecked) private var workspace: Workspace
     private var x: [Double]
     private var seeds: [Double]
     private var z: [Complex<Double>]
-    private(set) var gradient: [Double]
+    @exclusivity(unchecked) private(set) var gradient: [Double]
     /// Primal evaluations since the last reset.
     private(set) var evaluations = 0
 

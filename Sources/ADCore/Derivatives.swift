@@ -26,8 +26,7 @@ extension Workspace {
     public mutating func vjp(at x: [Double], cotangent w: [Double], into g: inout [Double]) throws(ADCoreError) {
         try linearize(at: x)
         try reverse(cotangent: w)
-        if g.count != graph.inputCount { g = Array(repeating: 0, count: graph.inputCount) }
-        for k in 0..<graph.inputCount { g[k] = adjoints[graph.inputNodes[k]] }
+        copyInputAdjoints(into: &g)
     }
 
     /// `w^T J` by one reverse sweep.
@@ -49,7 +48,7 @@ extension Workspace {
             w[row] = 1
             try reverse(cotangent: w)
             w[row] = 0
-            for column in 0..<n { jacobian[row, column] = adjoints[graph.inputNodes[column]] }
+            for column in 0..<n { jacobian[row, column] = inputAdjoint(column) }
         }
         return jacobian
     }
@@ -60,7 +59,7 @@ extension Workspace {
     public mutating func jvp(at x: [Double], direction u: [Double]) throws(ADCoreError) -> [Double] {
         try linearize(at: x)
         try forward(seeds: u, width: 1)
-        return graph.outputNodes.map { tangents[$0] }
+        return graph.outputNodes.map { tangent(of: $0) }
     }
 
     /// The Jacobian by forward mode: identity seeds for all `n` inputs, swept in chunks of
@@ -71,7 +70,7 @@ extension Workspace {
         var jacobian = Jacobian(rows: m, columns: n, entries: Array(repeating: 0, count: m * n))
         try forEachIdentityChunk { first, width, ws in
             for (row, node) in ws.graph.outputNodes.enumerated() {
-                for j in 0..<width { jacobian[row, first + j] = ws.tangents[node * width + j] }
+                for j in 0..<width { jacobian[row, first + j] = ws.tangent(of: node, direction: j) }
             }
         }
         return jacobian
@@ -83,7 +82,7 @@ extension Workspace {
         if g.count != graph.inputCount { g = Array(repeating: 0, count: graph.inputCount) }
         let node = graph.outputNodes[0]
         try forEachIdentityChunk { first, width, ws in
-            for j in 0..<width { g[first + j] = ws.tangents[node * width + j] }
+            for j in 0..<width { g[first + j] = ws.tangent(of: node, direction: j) }
         }
     }
 

@@ -49,7 +49,6 @@ extension Graph {
         ws.nodesKeepingTableKinks = keepingTableKinks
         try ws.linearize(at: x)
         if let tangentSeed { try ws.forward(seeds: tangentSeed, width: 1) }
-        let tangents = ws.tangents
         if let cotangent { try ws.reverse(cotangent: cotangent) }
         let display = displayNames
         let rows = (0..<nodeCount).compactMap { i -> TraceRow? in
@@ -57,9 +56,9 @@ extension Graph {
             return TraceRow(
                 node: i, name: display[i], op: ops[i].name,
                 formula: formula(of: i, displayNames: display),
-                value: ws.values[i],
-                tangent: tangentSeed == nil ? nil : tangents[i],
-                adjoint: cotangent == nil ? nil : ws.adjoints[i]
+                value: ws.value(of: i),
+                tangent: tangentSeed == nil ? nil : ws.tangent(of: i),
+                adjoint: cotangent == nil ? nil : ws.adjoint(of: i)
             )
         }
         return Trace(inputNames: inputNames, outputNames: outputNames, inputs: x,

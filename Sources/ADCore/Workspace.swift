@@ -1,7 +1,7 @@
 /// Reusable buffers for evaluating and differentiating one ``Graph``.
 ///
-/// A workspace owns flat arrays sized for its graph: node values, the two local partials of
-/// every node, tangents (`nodeCount × width`, node-major) and adjoints. Evaluating or
+/// A workspace owns flat buffers sized for its graph, allocated once: node values, the two
+/// local partials of every node, tangents (`width` per node) and adjoints. Evaluating or
 /// differentiating again reuses them, so repeated calls allocate nothing (the `into:`
 /// variants; the conveniences that return arrays allocate only their result).
 ///
@@ -11,20 +11,24 @@
 ///   which every tangent and adjoint sweep afterwards reuses.
 /// - ``forward(seeds:width:)``: tangents of every node for `width` directions at once.
 /// - ``reverse(cotangent:)``: adjoints of every node, inputs and intermediates alike.
+///
+/// Inside, the nodes sit in *slots* in evaluation order: the inputs in input order, the
+/// constants, one slot that is always 0 (the second operand of every unary primitive, so no
+/// sweep branches on the arity), then the primitives in the order of the graph's ``Schedule``.
+/// Where the schedule has long runs of one op (a mean of ``runThreshold`` nodes or more), the
+/// primal sweep dispatches once per run and loops over the run with the op fixed; otherwise
+/// once per node. The tangent and adjoint sweeps never dispatch on the op: they read only the
+/// stored partials. The node-indexed views (``values``, ``adjoints``, ``tangent(of:direction:)``
+/// and the rest) map nodes to slots, so callers see the graph's node order.
+///
+/// A workspace is a value: copying one and sweeping the copy copies the buffers first.
 public struct Workspace: Sendable {
     /// The graph this workspace evaluates.
     public let graph: Graph
-    /// The value of every node after the last primal sweep.
-    public internal(set) var values: [Double]
-    /// `∂v_i/∂lhs, ∂v_i/∂rhs` of node `i` at `2i, 2i + 1`, after ``linearize(at:)``.
-    public internal(set) var partials: [Double]
-    /// Tangents after ``forward(seeds:width:)``: direction `j` of node `i` at `i * tangentWidth + j`.
-    public internal(set) var tangents: [Double] = []
+    var storage: WorkspaceStorage
     /// Number of directions of the last forward sweep.
     public internal(set) var tangentWidth = 0
-    /// `∂<w, y>/∂v_i` for every node after ``reverse(cotangent:)``.
-    public internal(set) var adjoints: [Double]
-    /// Whether ``partials`` belong to the current ``values``.
+    /// Whether the stored partials belong to the current values.
     public internal(set) var isLinearized = false
     /// A deliberately wrong rule that ``linearize(at:)`` applies to the nodes of its primitive
     /// (`adverify selftest`); `nil`, the default, for the true rule table.
@@ -41,18 +45,64 @@ public struct Workspace: Sendable {
     /// Scratch for seeds and cotangents of the convenience methods, reused across calls.
     var seedScratch: [Double] = []
 
+    /// The mean run length from which the primal sweep goes run by run.
+    public static let runThreshold = 4.0
+
     public init(for graph: Graph) {
         self.graph = graph
-        values = Array(repeating: 0, count: graph.nodeCount)
-        partials = Array(repeating: 0, count: 2 * graph.nodeCount)
-        adjoints = Array(repeating: 0, count: graph.nodeCount)
+        storage = WorkspaceStorage(graph, byRun: nil)
+    }
+
+    /// A workspace whose primal sweep goes run by run or node by node as told (for tests).
+    init(for graph: Graph, sweepingByRun byRun: Bool) {
+        self.graph = graph
+        storage = WorkspaceStorage(graph, byRun: byRun)
+    }
+
+    /// Whether the primal sweep goes run by run (long runs of one op) or node by node.
+    public var sweepsByRun: Bool { storage.byRun }
+
+    /// The value of `node` after a primal sweep.
+    public func value(of node: Int) -> Double { storage.values[storage.slot(of: node)] }
+
+    /// The adjoint of `node` after a reverse sweep.
+    public func adjoint(of node: Int) -> Double { storage.adjoints[storage.slot(of: node)] }
+
+    /// `(∂v/∂lhs, ∂v/∂rhs)` of `node` after ``linearize(at:)``.
+    public func partials(of node: Int) -> (Double, Double) {
+        let s = storage.slot(of: node)
+        return (storage.partials[2 &* s], storage.partials[2 &* s &+ 1])
     }
 
     /// The value of output `k` after a primal sweep.
-    @inlinable public func outputValue(_ k: Int) -> Double { values[graph.outputNodes[k]] }
+    public func outputValue(_ k: Int) -> Double { storage.values[Int(storage.outputSlots[k])] }
 
     /// The values of all outputs after a primal sweep.
-    public var outputValues: [Double] { graph.outputNodes.map { values[$0] } }
+    public var outputValues: [Double] { (0..<graph.outputCount).map(outputValue) }
+
+    /// The value of every node (node order) after the last primal sweep: a copy.
+    public var values: [Double] { (0..<graph.nodeCount).map(value(of:)) }
+
+    /// `∂v_i/∂lhs, ∂v_i/∂rhs` of node `i` at `2i, 2i + 1`, after ``linearize(at:)``: a copy.
+    public var partials: [Double] {
+        var p = [Double](repeating: 0, count: 2 * graph.nodeCount)
+        for node in 0..<graph.nodeCount { (p[2 * node], p[2 * node + 1]) = partials(of: node) }
+        return p
+    }
+
+    /// `∂<w, y>/∂v_i` for every node (node order) after ``reverse(cotangent:)``: a copy.
+    public var adjoints: [Double] { (0..<graph.nodeCount).map(adjoint(of:)) }
+
+    /// Tangents after ``forward(seeds:width:)``, direction `j` of node `i` at
+    /// `i * tangentWidth + j`: a copy.
+    public var tangents: [Double] {
+        (0..<graph.nodeCount * tangentWidth).map { tangent(of: $0 / tangentWidth, direction: $0 % tangentWidth) }
+    }
+
+    /// Makes the buffers this workspace's own before a sweep writes them (after a copy).
+    @inline(__always) mutating func ownBuffers() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     // MARK: - Primal sweep
 
@@ -68,65 +118,45 @@ public struct Workspace: Sendable {
     }
 
     private mutating func sweepPrimal(at x: [Double], storingPartials: Bool) throws(ADCoreError) {
-        guard x.count == graph.inputCount else { throw .inputCount(expected: graph.inputCount, got: x.count) }
-        // The graph's arrays are read in place (copying `graph` would retain and release each
-        // of its arrays, which is most of the cost of a call on a small graph).
-        graph.ops.withUnsafeBufferPointer { ops in
-        graph.lhs.withUnsafeBufferPointer { lhs in
-        graph.rhs.withUnsafeBufferPointer { rhs in
-        graph.payload.withUnsafeBufferPointer { payload in
+        let s = storage
+        guard x.count == s.inputCount else { throw .inputCount(expected: s.inputCount, got: x.count) }
+        ownBuffers()
+        let st = storage
         x.withUnsafeBufferPointer { x in
-        values.withUnsafeMutableBufferPointer { v in
-        partials.withUnsafeMutableBufferPointer { p in
-            for i in 0..<ops.count {
-                let op = ops[i]
-                switch op {
-                case .input: v[i] = x[Int(lhs[i])]
-                case .constant: v[i] = payload[i]
-                default:
-                    let a = v[Int(lhs[i])]
-                    let r = rhs[i]
-                    let b = r >= 0 ? v[Int(r)] : 0
-                    let value = op.value(a, b)
-                    v[i] = value
-                    if storingPartials {
-                        let (pa, pb) = op.partials(a, b, value: value)
-                        p[2 &* i] = pa
-                        p[2 &* i &+ 1] = pb
-                    }
-                }
-            }
-        }}}}}}}
-        if storingPartials, kinkConvention != .nonNegativeBranch { applyKinkConvention() }
-        if storingPartials, let mutation = ruleMutation { applyMutation(mutation) }
+            if let base = x.baseAddress { st.values.update(from: base, count: st.inputCount) }
+        }
+        if storingPartials {
+            if st.byRun { st.primalByRun(storingPartials: true) } else { st.primalByNode(storingPartials: true) }
+            if kinkConvention != .nonNegativeBranch { applyKinkConvention() }
+            if let mutation = ruleMutation { applyMutation(mutation) }
+        } else {
+            if st.byRun { st.primalByRun(storingPartials: false) } else { st.primalByNode(storingPartials: false) }
+        }
         isLinearized = storingPartials
     }
 
     /// Overwrites the stored partials of the nodes that sit exactly on a kink with the
     /// convention's (a pass only under a convention other than the default).
-    private mutating func applyKinkConvention() {
-        let graph = graph
-        for i in 0..<graph.nodeCount where graph.ops[i].kink != nil {
-            let a = values[Int(graph.lhs[i])]
-            let r = graph.rhs[i]
-            let b = r >= 0 ? values[Int(r)] : 0
-            guard graph.ops[i].switchingArgument(a, b) == 0, !nodesKeepingTableKinks.contains(i) else { continue }
-            let (pa, pb) = graph.ops[i].kinkPartials(a, b, convention: kinkConvention)
-            partials[2 * i] = pa
-            partials[2 * i + 1] = pb
+    private func applyKinkConvention() {
+        let s = storage
+        for k in s.firstPrimitive..<s.slotCount where s.ops[k].kink != nil {
+            let op = s.ops[k]
+            let a = s.values[Int(s.lhs[k])], b = s.values[Int(s.rhs[k])]
+            guard op.switchingArgument(a, b) == 0, !nodesKeepingTableKinks.contains(Int(s.nodeOfSlot[k])) else { continue }
+            let (pa, pb) = op.kinkPartials(a, b, convention: kinkConvention)
+            s.partials[2 * k] = pa
+            s.partials[2 * k + 1] = pb
         }
     }
 
     /// Overwrites the stored partials of every node of the mutation's primitive.
-    private mutating func applyMutation(_ mutation: RuleMutation) {
-        let graph = graph
-        for i in 0..<graph.nodeCount where graph.ops[i] == mutation.op {
-            let a = values[Int(graph.lhs[i])]
-            let r = graph.rhs[i]
-            let b = r >= 0 ? values[Int(r)] : 0
-            let (pa, pb) = mutation.partials(a, b, value: values[i], convention: kinkConvention)
-            partials[2 * i] = pa
-            partials[2 * i + 1] = pb
+    private func applyMutation(_ mutation: RuleMutation) {
+        let s = storage
+        for k in s.firstPrimitive..<s.slotCount where s.ops[k] == mutation.op {
+            let a = s.values[Int(s.lhs[k])], b = s.values[Int(s.rhs[k])]
+            let (pa, pb) = mutation.partials(a, b, value: s.values[k], convention: kinkConvention)
+            s.partials[2 * k] = pa
+            s.partials[2 * k + 1] = pb
         }
     }
 
@@ -135,79 +165,320 @@ public struct Workspace: Sendable {
     /// Propagates `width` tangent directions at once through the linearized graph.
     ///
     /// `seeds` holds the input tangents input-major: direction `j` of input `k` at
-    /// `k * width + j`. Afterwards ``tangents`` holds every node's tangents.
+    /// `k * width + j`. Afterwards ``tangent(of:direction:)`` gives every node's tangents.
     public mutating func forward(seeds: [Double], width: Int) throws(ADCoreError) {
         guard isLinearized else { throw .notLinearized }
         guard width >= 1, seeds.count == graph.inputCount * width else {
             throw .seedCount(what: "tangent seed (inputs × directions)", expected: graph.inputCount * Swift.max(width, 1), got: seeds.count)
         }
-        let k = width
-        let needed = graph.nodeCount * k
-        if tangents.count < needed { tangents = Array(repeating: 0, count: needed) }
-        tangentWidth = k
-        graph.ops.withUnsafeBufferPointer { ops in
-        graph.lhs.withUnsafeBufferPointer { lhs in
-        graph.rhs.withUnsafeBufferPointer { rhs in
-        partials.withUnsafeBufferPointer { p in
-        seeds.withUnsafeBufferPointer { s in
-        tangents.withUnsafeMutableBufferPointer { t in
-            for i in 0..<ops.count {
-                let base = i &* k
-                switch ops[i] {
-                case .input:
-                    let row = Int(lhs[i]) &* k
-                    for j in 0..<k { t[base &+ j] = s[row &+ j] }
-                case .constant:
-                    for j in 0..<k { t[base &+ j] = 0 }
-                default:
-                    let pa = p[2 &* i], pb = p[2 &* i &+ 1]
-                    let l = Int(lhs[i]) &* k
-                    let r = rhs[i]
-                    if r < 0 {
-                        for j in 0..<k { t[base &+ j] = scaled(pa, by: t[l &+ j]) }
-                    } else {
-                        let rr = Int(r) &* k
-                        for j in 0..<k { t[base &+ j] = scaled(pa, by: t[l &+ j]) + scaled(pb, by: t[rr &+ j]) }
-                    }
-                }
-            }
-        }}}}}}
+        ownBuffers()
+        let s = storage
+        s.reserveTangents(width: width)
+        tangentWidth = width
+        seeds.withUnsafeBufferPointer { seeds in
+            if let base = seeds.baseAddress { s.tangents.update(from: base, count: s.inputCount * width) }
+        }
+        s.tangentSweep(width: width)
     }
 
     /// Tangent `direction` of `node` after a forward sweep.
-    @inlinable public func tangent(of node: Int, direction: Int = 0) -> Double {
-        tangents[node * tangentWidth + direction]
+    public func tangent(of node: Int, direction: Int = 0) -> Double {
+        storage.tangents[storage.slot(of: node) &* tangentWidth &+ direction]
     }
 
     // MARK: - Reverse (adjoint) sweep
 
     /// Propagates the output cotangent `w` (one number per output, any values) backwards
-    /// through the linearized graph. Afterwards ``adjoints`` holds `∂<w, y>/∂v` for every
+    /// through the linearized graph. Afterwards ``adjoint(of:)`` gives `∂<w, y>/∂v` for every
     /// node.
     public mutating func reverse(cotangent w: [Double]) throws(ADCoreError) {
         guard isLinearized else { throw .notLinearized }
         guard w.count == graph.outputCount else {
             throw .seedCount(what: "cotangent", expected: graph.outputCount, got: w.count)
         }
-        graph.ops.withUnsafeBufferPointer { ops in
-        graph.lhs.withUnsafeBufferPointer { lhs in
-        graph.rhs.withUnsafeBufferPointer { rhs in
-        partials.withUnsafeBufferPointer { p in
-        adjoints.withUnsafeMutableBufferPointer { adj in
-            adj.update(repeating: 0)
-            for (k, node) in graph.outputNodes.enumerated() { adj[node] += w[k] }
-            var i = ops.count - 1
-            while i >= 0 {
-                defer { i -= 1 }
-                let a = adj[i]
-                if a == 0 || ops[i].isLeaf { continue }
-                adj[Int(lhs[i])] += p[2 &* i] * a
-                let r = rhs[i]
-                if r >= 0 { adj[Int(r)] += p[2 &* i &+ 1] * a }
-            }
-        }}}}}
+        ownBuffers()
+        let s = storage
+        s.adjoints.update(repeating: 0, count: s.slotCount)
+        for k in 0..<s.outputCount { s.adjoints[Int(s.outputSlots[k])] += w[k] }
+        s.adjointSweep()
     }
 
     /// The adjoint of input `k` after a reverse sweep.
-    @inlinable public func inputAdjoint(_ k: Int) -> Double { adjoints[graph.inputNodes[k]] }
+    public func inputAdjoint(_ k: Int) -> Double { storage.adjoints[k] }
+
+    /// Copies the input adjoints (the gradient of the last reverse sweep) into `g`.
+    func copyInputAdjoints(into g: inout [Double]) {
+        let s = storage
+        if g.count != s.inputCount { g = Array(repeating: 0, count: s.inputCount) }
+        g.withUnsafeMutableBufferPointer { g in
+            if let base = g.baseAddress { base.update(from: s.adjoints, count: s.inputCount) }
+        }
+    }
+}
+
+/// The buffers of a ``Workspace`` and its graph in slot order, allocated once per workspace.
+///
+/// Raw buffers rather than arrays: a sweep reads and writes them with no uniqueness check,
+/// retain or release per call, and the copy-on-write of ``Workspace`` copies them as a whole.
+final class WorkspaceStorage: @unchecked Sendable {
+    let nodeCount: Int
+    let inputCount: Int
+    /// Slots `0 ..< firstPrimitive` hold the inputs, the constants and the zero slot.
+    let firstPrimitive: Int
+    /// `nodeCount + 1`: every node and the zero slot.
+    let slotCount: Int
+    let outputCount: Int
+    /// Op, operand slots of each slot (the zero slot as second operand of unary primitives).
+    let ops: UnsafeMutablePointer<Op>
+    let lhs: UnsafeMutablePointer<Int32>
+    let rhs: UnsafeMutablePointer<Int32>
+    let slotOfNode: UnsafeMutablePointer<Int32>
+    /// The node of each slot (-1 for the zero slot).
+    let nodeOfSlot: UnsafeMutablePointer<Int32>
+    let outputSlots: UnsafeMutablePointer<Int32>
+    /// Runs of one op over the primitive slots: run `r` covers `runStarts[r] ..< runStarts[r + 1]`.
+    let runOps: UnsafeMutablePointer<Op>
+    let runStarts: UnsafeMutablePointer<Int32>
+    let runCount: Int
+    /// Whether the primal sweep goes run by run.
+    let byRun: Bool
+    let values: UnsafeMutablePointer<Double>
+    let partials: UnsafeMutablePointer<Double>
+    let adjoints: UnsafeMutablePointer<Double>
+    private(set) var tangents: UnsafeMutablePointer<Double>
+    private(set) var tangentCapacity: Int
+
+    init(_ graph: Graph, byRun: Bool?) {
+        let schedule = Schedule(graph)
+        nodeCount = graph.nodeCount
+        inputCount = graph.inputCount
+        outputCount = graph.outputCount
+        slotCount = nodeCount + 1
+        ops = .allocate(capacity: slotCount)
+        lhs = .allocate(capacity: slotCount)
+        rhs = .allocate(capacity: slotCount)
+        slotOfNode = .allocate(capacity: Swift.max(nodeCount, 1))
+        nodeOfSlot = .allocate(capacity: slotCount)
+        outputSlots = .allocate(capacity: Swift.max(outputCount, 1))
+        values = .allocate(capacity: slotCount)
+        partials = .allocate(capacity: 2 * slotCount)
+        adjoints = .allocate(capacity: slotCount)
+        tangents = .allocate(capacity: slotCount)
+        tangentCapacity = slotCount
+        values.initialize(repeating: 0, count: slotCount)
+        partials.initialize(repeating: 0, count: 2 * slotCount)
+        adjoints.initialize(repeating: 0, count: slotCount)
+        tangents.initialize(repeating: 0, count: slotCount)
+        ops.initialize(repeating: .constant, count: slotCount)
+        lhs.initialize(repeating: 0, count: slotCount)
+        rhs.initialize(repeating: 0, count: slotCount)
+        nodeOfSlot.initialize(repeating: -1, count: slotCount)
+        slotOfNode.initialize(repeating: 0, count: Swift.max(nodeCount, 1))
+
+        // Leaves: inputs at their input positions, then the constants with their values.
+        var next = inputCount
+        for i in 0..<nodeCount {
+            switch graph.ops[i] {
+            case .input:
+                let position = Int(graph.lhs[i])
+                slotOfNode[i] = Int32(position)
+                nodeOfSlot[position] = Int32(i)
+                ops[position] = .input
+            case .constant:
+                slotOfNode[i] = Int32(next)
+                nodeOfSlot[next] = Int32(i)
+                values[next] = graph.payload[i]
+                next += 1
+            default:
+                break
+            }
+        }
+        let zeroSlot = next
+        next += 1
+        firstPrimitive = next
+        for node in schedule.order {
+            slotOfNode[Int(node)] = Int32(next)
+            nodeOfSlot[next] = node
+            next += 1
+        }
+        precondition(next == slotCount, "every node has one slot")
+        for k in firstPrimitive..<slotCount {
+            let i = Int(nodeOfSlot[k])
+            ops[k] = graph.ops[i]
+            lhs[k] = slotOfNode[Int(graph.lhs[i])]
+            let r = graph.rhs[i]
+            rhs[k] = r >= 0 ? slotOfNode[Int(r)] : Int32(zeroSlot)
+        }
+        for (k, node) in graph.outputNodes.enumerated() { outputSlots[k] = slotOfNode[node] }
+        runCount = schedule.runCount
+        runOps = .allocate(capacity: Swift.max(runCount, 1))
+        runStarts = .allocate(capacity: runCount + 1)
+        for r in 0..<runCount {
+            runOps[r] = schedule.runOps[r]
+            runStarts[r] = schedule.runStarts[r] + Int32(firstPrimitive)
+        }
+        runStarts[runCount] = Int32(slotCount)
+        self.byRun = byRun ?? (schedule.meanRunLength >= Workspace.runThreshold)
+    }
+
+    private init(copying other: WorkspaceStorage) {
+        nodeCount = other.nodeCount
+        inputCount = other.inputCount
+        firstPrimitive = other.firstPrimitive
+        slotCount = other.slotCount
+        outputCount = other.outputCount
+        runCount = other.runCount
+        byRun = other.byRun
+        tangentCapacity = other.tangentCapacity
+        func clone<T>(_ p: UnsafeMutablePointer<T>, _ count: Int) -> UnsafeMutablePointer<T> {
+            let q = UnsafeMutablePointer<T>.allocate(capacity: count)
+            q.initialize(from: p, count: count)
+            return q
+        }
+        ops = clone(other.ops, slotCount)
+        lhs = clone(other.lhs, slotCount)
+        rhs = clone(other.rhs, slotCount)
+        slotOfNode = clone(other.slotOfNode, Swift.max(nodeCount, 1))
+        nodeOfSlot = clone(other.nodeOfSlot, slotCount)
+        outputSlots = clone(other.outputSlots, Swift.max(outputCount, 1))
+        runOps = clone(other.runOps, Swift.max(runCount, 1))
+        runStarts = clone(other.runStarts, runCount + 1)
+        values = clone(other.values, slotCount)
+        partials = clone(other.partials, 2 * slotCount)
+        adjoints = clone(other.adjoints, slotCount)
+        tangents = clone(other.tangents, tangentCapacity)
+    }
+
+    func copy() -> WorkspaceStorage { WorkspaceStorage(copying: self) }
+
+    deinit {
+        ops.deallocate(); lhs.deallocate(); rhs.deallocate()
+        slotOfNode.deallocate(); nodeOfSlot.deallocate(); outputSlots.deallocate()
+        runOps.deallocate(); runStarts.deallocate()
+        values.deallocate(); partials.deallocate(); adjoints.deallocate(); tangents.deallocate()
+    }
+
+    @inline(__always) func slot(of node: Int) -> Int {
+        precondition(node >= 0 && node < nodeCount, "node index out of range")
+        return Int(slotOfNode[node])
+    }
+
+    /// Room for `width` tangents per slot; the constants' and the zero slot's rows are 0.
+    func reserveTangents(width: Int) {
+        let needed = slotCount * width
+        if tangentCapacity < needed {
+            tangents.deallocate()
+            tangents = .allocate(capacity: needed)
+            tangents.initialize(repeating: 0, count: needed)
+            tangentCapacity = needed
+        }
+        (tangents + inputCount * width).update(repeating: 0, count: (firstPrimitive - inputCount) * width)
+    }
+
+    // MARK: Sweeps
+
+    /// The primal sweep node by node: one dispatch on the op per node.
+    func primalByNode(storingPartials: Bool) {
+        let v = values, p = partials, ops = ops, lhs = lhs, rhs = rhs
+        for k in firstPrimitive..<slotCount {
+            let op = ops[k]
+            let a = v[Int(lhs[k])], b = v[Int(rhs[k])]
+            let value = op.value(a, b)
+            v[k] = value
+            if storingPartials {
+                let (pa, pb) = op.partials(a, b, value: value)
+                p[2 &* k] = pa
+                p[2 &* k &+ 1] = pb
+            }
+        }
+    }
+
+    /// The primal sweep run by run: one dispatch per run, then a loop with the op a constant,
+    /// in which the rule table's `switch` folds away.
+    func primalByRun(storingPartials: Bool) {
+        for r in 0..<runCount {
+            let start = Int(runStarts[r]), end = Int(runStarts[r + 1])
+            switch runOps[r] {
+            case .input, .constant: break
+            case .add: run(.add, start, end, storingPartials)
+            case .sub: run(.sub, start, end, storingPartials)
+            case .mul: run(.mul, start, end, storingPartials)
+            case .div: run(.div, start, end, storingPartials)
+            case .neg: run(.neg, start, end, storingPartials)
+            case .pow: run(.pow, start, end, storingPartials)
+            case .powConst: run(.powConst, start, end, storingPartials)
+            case .exp: run(.exp, start, end, storingPartials)
+            case .log: run(.log, start, end, storingPartials)
+            case .sqrt: run(.sqrt, start, end, storingPartials)
+            case .sin: run(.sin, start, end, storingPartials)
+            case .cos: run(.cos, start, end, storingPartials)
+            case .tan: run(.tan, start, end, storingPartials)
+            case .asin: run(.asin, start, end, storingPartials)
+            case .acos: run(.acos, start, end, storingPartials)
+            case .atan: run(.atan, start, end, storingPartials)
+            case .sinh: run(.sinh, start, end, storingPartials)
+            case .cosh: run(.cosh, start, end, storingPartials)
+            case .tanh: run(.tanh, start, end, storingPartials)
+            case .sigmoid: run(.sigmoid, start, end, storingPartials)
+            case .softplus: run(.softplus, start, end, storingPartials)
+            case .relu: run(.relu, start, end, storingPartials)
+            case .leakyRelu: run(.leakyRelu, start, end, storingPartials)
+            case .elu: run(.elu, start, end, storingPartials)
+            case .abs: run(.abs, start, end, storingPartials)
+            case .max: run(.max, start, end, storingPartials)
+            case .min: run(.min, start, end, storingPartials)
+            }
+        }
+    }
+
+    /// Values (and partials) of the slots `start ..< end`, all of them `op`: the rule table's
+    /// value and partials, inlined with `op` a constant at each call site.
+    @inline(__always)
+    private func run(_ op: Op, _ start: Int, _ end: Int, _ storingPartials: Bool) {
+        let v = values, p = partials, lhs = lhs, rhs = rhs
+        if storingPartials {
+            for k in start..<end {
+                let a = v[Int(lhs[k])], b = v[Int(rhs[k])]
+                let value = op.value(a, b)
+                v[k] = value
+                let (pa, pb) = op.partials(a, b, value: value)
+                p[2 &* k] = pa
+                p[2 &* k &+ 1] = pb
+            }
+        } else {
+            for k in start..<end {
+                v[k] = op.value(v[Int(lhs[k])], v[Int(rhs[k])])
+            }
+        }
+    }
+
+    /// Tangents of the primitive slots for `width` directions, the inputs' rows already seeded.
+    /// The zero slot's tangents are 0, so a unary primitive's second term vanishes.
+    func tangentSweep(width: Int) {
+        let t = tangents, p = partials, lhs = lhs, rhs = rhs
+        if width == 1 {
+            for k in firstPrimitive..<slotCount {
+                t[k] = scaled(p[2 &* k], by: t[Int(lhs[k])]) + scaled(p[2 &* k &+ 1], by: t[Int(rhs[k])])
+            }
+            return
+        }
+        for k in firstPrimitive..<slotCount {
+            let pa = p[2 &* k], pb = p[2 &* k &+ 1]
+            let base = k &* width, l = Int(lhs[k]) &* width, r = Int(rhs[k]) &* width
+            for j in 0..<width { t[base &+ j] = scaled(pa, by: t[l &+ j]) + scaled(pb, by: t[r &+ j]) }
+        }
+    }
+
+    /// Adjoints of every slot from the seeded output adjoints, last primitive first. A zero
+    /// adjoint sends nothing, even through an infinite partial (``scaled(_:by:)``).
+    func adjointSweep() {
+        let adj = adjoints, p = partials, lhs = lhs, rhs = rhs
+        var k = slotCount - 1
+        while k >= firstPrimitive {
+            let a = adj[k]
+            adj[Int(lhs[k])] += scaled(p[2 &* k], by: a)
+            adj[Int(rhs[k])] += scaled(p[2 &* k &+ 1], by: a)
+            k -= 1
+        }
+    }
 }

@@ -15,6 +15,7 @@ extension Workspace {
         var adjoint = [Double](repeating: 0, count: node + 1)
         adjoint[node] = 1
         var sum = 0.0
+        let values = self.values
         for i in stride(from: node, through: 0, by: -1) {
             let a = adjoint[i]
             let op = graph.ops[i]
@@ -48,6 +49,7 @@ extension Workspace {
         let n = graph.inputCount
         var scale = [Double](repeating: 0, count: graph.outputCount * n)
         var a = [Double](repeating: 0, count: graph.nodeCount)
+        let partials = self.partials
         for (k, output) in graph.outputNodes.enumerated() {
             for i in a.indices { a[i] = 0 }
             a[output] = 1

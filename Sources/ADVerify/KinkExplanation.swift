@@ -115,7 +115,7 @@ struct KinkExplainer {
                 var w = [Double](repeating: 0, count: m)
                 w[0] = 1
                 try ws.reverse(cotangent: w)
-                return ws.adjoints[node]
+                return ws.adjoint(of: node)
             case .tangent(let s, let node):
                 try ws.forward(seeds: tangentSeeds[s], width: 1)
                 return ws.tangent(of: node)

@@ -242,7 +242,7 @@ struct KinkFinder {
         var nearest: (distance: Double, node: Int)?
         for node in piecewise {
             let a = Int(graph.lhs[node]), b = Int(graph.rhs[node])
-            guard let s = graph.ops[node].switchingArgument(ws.values[a], b >= 0 ? ws.values[b] : 0) else { continue }
+            guard let s = graph.ops[node].switchingArgument(ws.value(of: a), b >= 0 ? ws.value(of: b) : 0) else { continue }
             let ds = ws.tangent(of: a, direction: j) - (graph.ops[node].kink == .whereOperandsAreEqual ? ws.tangent(of: b, direction: j) : 0)
             let distance = s == 0 ? 0 : (ds == 0 ? Double.infinity : abs(s / ds))
             if distance < (nearest?.distance ?? .infinity) { nearest = (distance, node) }

@@ -280,7 +280,7 @@ struct CaseVerification {
         let f: (Double) throws -> Double = { t in
             line.place(t, from: x, into: &p)
             try ws.evaluate(at: p)
-            return ws.values[node]
+            return ws.value(of: node)
         }
         let complex: ((Complex<Double>) throws -> Complex<Double>)? = graph.isAnalytic
             ? { t in try graph.evaluateComplex(at: line.complexPoint(t, from: x), node: node) } : nil

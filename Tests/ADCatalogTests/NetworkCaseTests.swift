@@ -78,7 +78,7 @@ struct NetworkCaseTests {
         let c = try #require(cases.first)
         var ws = Workspace(for: c.graph)
         try ws.evaluate(at: c.point)
-        let values = try #require(c.network?.evaluation?.layerNodes.first).map { ws.values[$0] }
+        let values = try #require(c.network?.evaluation?.layerNodes.first).map { ws.value(of: $0) }
         #expect(values == [4, 3, 4, 2, 4, 3, 2, 3, 4])
         #expect(ws.outputValue(0) == 4)  // one output number: L is the max of the feature map
     }

@@ -109,12 +109,13 @@ struct SweepTests {
         var g: [Double] = []
         try ws.gradient(at: x, into: &g)
         let first = g.map { $0 }  // a real copy: sharing would make the next write copy g
-        let bases = (ws.values.withUnsafeBufferPointer { $0.baseAddress }, ws.adjoints.withUnsafeBufferPointer { $0.baseAddress },
-                     g.withUnsafeBufferPointer { $0.baseAddress })
+        let storage = ObjectIdentifier(ws.storage)
+        let bases = (ws.storage.values, ws.storage.adjoints, g.withUnsafeBufferPointer { $0.baseAddress })
         for _ in 0..<100 { try ws.gradient(at: x, into: &g) }
         #expect(g == first)
-        #expect(ws.values.withUnsafeBufferPointer { $0.baseAddress } == bases.0)
-        #expect(ws.adjoints.withUnsafeBufferPointer { $0.baseAddress } == bases.1)
+        #expect(ObjectIdentifier(ws.storage) == storage)
+        #expect(ws.storage.values == bases.0)
+        #expect(ws.storage.adjoints == bases.1)
         #expect(g.withUnsafeBufferPointer { $0.baseAddress } == bases.2)
     }
 

@@ -28,7 +28,8 @@ func absoluteJacobian(_ ws: Workspace) -> [[Double]] {
         case .input: t[i * n + Int(g.lhs[i])] = 1
         case .constant: break
         default:
-            let pa = abs(ws.partials[2 * i]), pb = abs(ws.partials[2 * i + 1])
+            let (signedA, signedB) = ws.partials(of: i)
+            let pa = abs(signedA), pb = abs(signedB)
             let l = Int(g.lhs[i]), r = Int(g.rhs[i])
             for j in 0..<n {
                 t[i * n + j] = pa * t[l * n + j] + (r >= 0 ? pb * t[r * n + j] : 0)
