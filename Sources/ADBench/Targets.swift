@@ -7,8 +7,11 @@ enum TargetJudge {
         if let family = report.family("sum-sin-exp") {
             targets.append(reverseRatio(family, quick: report.quick))
             targets.append(primalAgainstNative(family))
-            targets.append(reverseAgainstSwiftAD(family, textbook: report.family("textbook")))
+            targets.append(reverseAgainstHandAdjoint(family))
+            targets.append(reverseAgainstJAX(family))
+            targets.append(reverseAgainstSwiftAD(family))
         }
+        if let textbook = report.family("textbook") { targets.append(peharzAgainstSwiftAD(textbook)) }
         for row in report.network where row.batch == 256 {
             targets.append(network(row))
         }
@@ -48,47 +51,99 @@ enum TargetJudge {
     }
 
     static func primalAgainstNative(_ family: FamilyResult) -> TargetResult {
-        let target = "sum-sin-exp: adverify's primal sweep within 1.5x of a native Swift closure at n = 10^4"
-        guard let native = family.measurement(.nativeClosure, size: 10_000) else {
-            return TargetResult(target: target, measured: "not measured (n = 10^4 not in this run)", met: nil, note: nil)
-        }
-        let slowdown = 1 / native.ratio.median
+        let target = "sum-sin-exp: adverify's primal sweep <= 1.2x a native Swift loop at every n >= 10^3"
+        let rows = family.measurements.filter { $0.method == .nativeClosure && $0.size >= 1000 }.sorted { $0.size < $1.size }
+        guard !rows.isEmpty else { return TargetResult(target: target, measured: "not measured (no n >= 10^3 in this run)", met: nil, note: nil) }
+        let slowdowns = rows.map { (size: $0.size, x: 1 / $0.ratio.median) }
+        let worst = slowdowns.map(\.x).max() ?? 0
         var note: String? = nil
-        if slowdown > 1.5, let graph = family.graphs.first(where: { $0.size == 10_000 }) {
-            let overhead = (native.primalSeconds - native.seconds.median) / Double(graph.nodes) * 1e9
-            let work = native.seconds.median / Double(graph.nodes) * 1e9
-            note = "the primal sweep interprets the graph: a dispatch on the op, two operand loads and a store per node cost "
-                + String(format: "%.1f ns per node here, against %.1f ns of the native loop's work per node", overhead, work)
-                + "; compiling the graph to straight-line code, or evaluating nodes of one primitive together in SIMD kernels, would close the gap"
+        if worst > 1.2, let row = rows.last {
+            note = String(format: "missed by %.0f%%", (worst / 1.2 - 1) * 100)
+            if let graph = family.graphs.first(where: { $0.size == row.size }) {
+                let overhead = (row.primalSeconds - row.seconds.median) / Double(graph.nodes) * 1e9
+                note! += String(format: ": the sweep spends %.1f ns per node more than the native loop (n = %@)", overhead, sizes(row.size))
+            }
+            note! += "; a profile (perf, sum-sin-exp at n = 10^4) puts about half of the primal in the C library's sin and exp, as in the native loop, "
+                + "and the rest in loading operands and storing every node's value, and in the sum's chain of dependent additions, which a run of one op "
+                + "cannot overlap with other work as the native loop's registers do; vectorised sin and exp (glibc's libmvec) would be faster, "
+                + "but differ from the scalar functions in the last bits, and the reference core keeps the C library's correctly rounded-as-can-be values"
         }
-        return TargetResult(target: target, measured: "primal / native = \(format(slowdown))", met: slowdown <= 1.5, note: note)
+        let list = slowdowns.map { "\(format($0.x)) (n = \(sizes($0.size)))" }.joined(separator: ", ")
+        return TargetResult(target: target, measured: "primal / native: " + list, met: worst <= 1.2, note: note)
     }
 
-    static func reverseAgainstSwiftAD(_ family: FamilyResult, textbook: FamilyResult?) -> TargetResult {
-        let target = "adverify's reverse gradient faster than Swift _Differentiation on sum-sin-exp for n >= 100 and on Peharz's function"
-        var parts: [String] = [], met = true, any = false, note: String? = nil
+    static func reverseAgainstHandAdjoint(_ family: FamilyResult) -> TargetResult {
+        let target = "sum-sin-exp: reverse gradient <= 1.5x the hand-written adjoint at n = 10^4"
+        guard let reverse = family.measurement(.reverse, size: 10_000), let hand = family.measurement(.handAdjoint, size: 10_000) else {
+            return TargetResult(target: target, measured: "not measured (n = 10^4 not in this run)", met: nil, note: nil)
+        }
+        let x = reverse.ratio.median / hand.ratio.median
+        var note: String? = nil
+        if x > 1.5 {
+            note = String(format: "missed by %.0f%%: ", (x / 1.5 - 1) * 100)
+                + "the hand-written adjoint keeps sin, cos and exp of each term in registers and never stores a partial; the tape's gradient "
+                + "is a linearising primal (values and two partials per node, cos for every sin) and an adjoint sweep that reads them back, "
+                + "about 1.5 and 0.6 primals here"
+        }
+        return TargetResult(target: target, measured: "reverse / hand-written adjoint = \(format(x))", met: x <= 1.5, note: note)
+    }
+
+    static func reverseAgainstJAX(_ family: FamilyResult) -> TargetResult {
+        let target = "sum-sin-exp: adverify's reverse gradient faster than JAX's jit gradient (float64, CPU) at every n from 10 to 10^4, in absolute time"
+        let rows = family.measurements.filter { $0.method == .reverse && $0.size <= 10_000 }.sorted { $0.size < $1.size }
+        var parts: [String] = [], met = true, slowest: (size: Int, x: Double)?
+        for reverse in rows {
+            guard let jax = family.measurement("jax-gradient", size: reverse.size) else { continue }
+            let x = jax.seconds.median / reverse.seconds.median
+            parts.append(String(format: "%@ against %@ (%@x, n = %@)", seconds(reverse.seconds.median), seconds(jax.seconds.median), format(x), sizes(reverse.size)))
+            if x <= 1 { met = false }
+            if x < (slowest?.x ?? .infinity) { slowest = (reverse.size, x) }
+        }
+        guard !parts.isEmpty else {
+            return TargetResult(target: target, measured: "not measured (run with --peers python and JAX installed)", met: nil, note: nil)
+        }
+        var note: String? = nil
+        if !met, let slowest {
+            note = String(format: "at n = %@ JAX is %.2fx faster: ", sizes(slowest.size), 1 / slowest.x)
+                + "XLA fuses the whole gradient into one loop and evaluates sin, cos and exp with its own vectorised approximations; "
+                + "adverify's sweeps call the C library per element"
+        }
+        return TargetResult(target: target, measured: "adverify against JAX: " + parts.joined(separator: ", "), met: met, note: note)
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s >= 1e-3 ? String(format: "%.3g ms", s * 1e3) : s >= 1e-6 ? String(format: "%.3g µs", s * 1e6) : String(format: "%.3g ns", s * 1e9)
+    }
+
+    static func reverseAgainstSwiftAD(_ family: FamilyResult) -> TargetResult {
+        let target = "sum-sin-exp: adverify's reverse gradient faster than Swift _Differentiation for n >= 100"
+        var parts: [String] = [], met = true
         for reverse in family.measurements where reverse.method == .reverse && reverse.size >= 100 {
             guard let swift = family.measurement(.swiftADGradient, size: reverse.size) else { continue }
             let speedup = swift.ratio.median / reverse.ratio.median
             parts.append("\(format(speedup))x (n = \(sizes(reverse.size)))")
             met = met && speedup > 1
-            any = true
-        }
-        if let textbook, let reverse = textbook.measurement(.reverse, size: 1, label: "peharz-backward-pass"),
-           let swift = textbook.measurement(.swiftADGradient, size: 1, label: "peharz-backward-pass") {
-            let speedup = swift.ratio.median / reverse.ratio.median
-            parts.append("\(format(speedup))x (Peharz)")
-            met = met && speedup > 1
-            any = true
-            if speedup <= 1 {
-                note = "on Peharz's 7-node scalar function the compiled pullback of _Differentiation takes "
-                    + String(format: "%.0f ns, adverify's reverse gradient %.0f ns", swift.seconds.median * 1e9, reverse.seconds.median * 1e9)
-                    + ", mostly fixed cost per call (input check, buffer access and uniqueness checks, zeroing the adjoints) and per-node dispatch; an interpreter cannot beat straight-line compiled code on a function this small, only code generation from the graph would"
-            }
         }
         return TargetResult(
-            target: target, measured: any ? "Swift AD time / adverify time: " + parts.joined(separator: ", ") : "not measured",
-            met: any ? met : nil, note: note)
+            target: target, measured: parts.isEmpty ? "not measured" : "Swift AD time / adverify time: " + parts.joined(separator: ", "),
+            met: parts.isEmpty ? nil : met, note: nil)
+    }
+
+    static func peharzAgainstSwiftAD(_ textbook: FamilyResult) -> TargetResult {
+        let target = "Peharz's function: adverify's reverse gradient <= 2.5x Swift _Differentiation's"
+        guard let reverse = textbook.measurement(.reverse, size: 1, label: "peharz-backward-pass"),
+              let swift = textbook.measurement(.swiftADGradient, size: 1, label: "peharz-backward-pass") else {
+            return TargetResult(target: target, measured: "not measured", met: nil, note: nil)
+        }
+        let x = reverse.ratio.median / swift.ratio.median
+        var note: String? = nil
+        if x > 2.5 {
+            note = String(format: "missed by %.0f%%: _Differentiation's compiled pullback takes %.0f ns, adverify's gradient %.0f ns; ", (x / 2.5 - 1) * 100,
+                          swift.seconds.median * 1e9, reverse.seconds.median * 1e9)
+                + "on 7 nodes the fixed cost per call (the input check, the copy-on-write check, zeroing the adjoints) and a dispatch per node remain"
+        }
+        return TargetResult(target: target, measured: "adverify / Swift AD = \(format(x)) (\(seconds(reverse.seconds.median)) against \(seconds(swift.seconds.median)))",
+                            met: x <= 2.5, note: note)
     }
 
     static func network(_ row: NetworkTiming) -> TargetResult {

@@ -125,7 +125,7 @@ public enum Op: UInt8, CaseIterable, Sendable, Codable {
     ///
     /// Numerically careful forms: `sigmoid` never overflows, `softplus` is
     /// `max(x, 0) + log1p(exp(-|x|))`, `elu` uses `expm1`.
-    @inlinable
+    @inlinable @inline(__always)
     public func value(_ a: Double, _ b: Double) -> Double {
         switch self {
         case .input, .constant: a
@@ -175,7 +175,7 @@ public enum Op: UInt8, CaseIterable, Sendable, Codable {
     /// Forms chosen for accuracy in ulps: `tanh' = 1/cosh²` (not `1 - tanh²`, which loses
     /// all digits for large |x|), `sigmoid' = σ(x) σ(-x)` (the Peharz table's form),
     /// `asin' = 1/sqrt((1 - x)(1 + x))`.
-    @inlinable
+    @inlinable @inline(__always)
     public func partials(_ a: Double, _ b: Double, value v: Double) -> (Double, Double) {
         switch self {
         case .input, .constant: return (0, 0)

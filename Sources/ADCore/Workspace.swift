@@ -118,8 +118,8 @@ public struct Workspace: Sendable {
     }
 
     private mutating func sweepPrimal(at x: [Double], storingPartials: Bool) throws(ADCoreError) {
-        let s = storage
-        guard x.count == s.inputCount else { throw .inputCount(expected: s.inputCount, got: x.count) }
+        // No reference to the storage may be held here: ownBuffers() would see it shared and copy.
+        guard x.count == graph.inputCount else { throw .inputCount(expected: graph.inputCount, got: x.count) }
         ownBuffers()
         let st = storage
         x.withUnsafeBufferPointer { x in
@@ -225,6 +225,8 @@ final class WorkspaceStorage: @unchecked Sendable {
     let inputCount: Int
     /// Slots `0 ..< firstPrimitive` hold the inputs, the constants and the zero slot.
     let firstPrimitive: Int
+    /// The slot whose value and tangents are always 0: the second operand of unary primitives.
+    let zeroSlot: Int
     /// `nodeCount + 1`: every node and the zero slot.
     let slotCount: Int
     let outputCount: Int
@@ -247,6 +249,9 @@ final class WorkspaceStorage: @unchecked Sendable {
     let adjoints: UnsafeMutablePointer<Double>
     private(set) var tangents: UnsafeMutablePointer<Double>
     private(set) var tangentCapacity: Int
+    /// A number drawn for each storage, copies included, that tests compare to see that repeated
+    /// sweeps did not copy the buffers (an address can be reused after a copy frees the old).
+    let identity = UInt64.random(in: .min ... .max)
 
     init(_ graph: Graph, byRun: Bool?) {
         let schedule = Schedule(graph)
@@ -293,7 +298,7 @@ final class WorkspaceStorage: @unchecked Sendable {
                 break
             }
         }
-        let zeroSlot = next
+        zeroSlot = next
         next += 1
         firstPrimitive = next
         for node in schedule.order {
@@ -325,6 +330,7 @@ final class WorkspaceStorage: @unchecked Sendable {
         nodeCount = other.nodeCount
         inputCount = other.inputCount
         firstPrimitive = other.firstPrimitive
+        zeroSlot = other.zeroSlot
         slotCount = other.slotCount
         outputCount = other.outputCount
         runCount = other.runCount
@@ -396,59 +402,101 @@ final class WorkspaceStorage: @unchecked Sendable {
     /// The primal sweep run by run: one dispatch per run, then a loop with the op a constant,
     /// in which the rule table's `switch` folds away.
     func primalByRun(storingPartials: Bool) {
-        for r in 0..<runCount {
-            let start = Int(runStarts[r]), end = Int(runStarts[r + 1])
-            switch runOps[r] {
-            case .input, .constant: break
-            case .add: run(.add, start, end, storingPartials)
-            case .sub: run(.sub, start, end, storingPartials)
-            case .mul: run(.mul, start, end, storingPartials)
-            case .div: run(.div, start, end, storingPartials)
-            case .neg: run(.neg, start, end, storingPartials)
-            case .pow: run(.pow, start, end, storingPartials)
-            case .powConst: run(.powConst, start, end, storingPartials)
-            case .exp: run(.exp, start, end, storingPartials)
-            case .log: run(.log, start, end, storingPartials)
-            case .sqrt: run(.sqrt, start, end, storingPartials)
-            case .sin: run(.sin, start, end, storingPartials)
-            case .cos: run(.cos, start, end, storingPartials)
-            case .tan: run(.tan, start, end, storingPartials)
-            case .asin: run(.asin, start, end, storingPartials)
-            case .acos: run(.acos, start, end, storingPartials)
-            case .atan: run(.atan, start, end, storingPartials)
-            case .sinh: run(.sinh, start, end, storingPartials)
-            case .cosh: run(.cosh, start, end, storingPartials)
-            case .tanh: run(.tanh, start, end, storingPartials)
-            case .sigmoid: run(.sigmoid, start, end, storingPartials)
-            case .softplus: run(.softplus, start, end, storingPartials)
-            case .relu: run(.relu, start, end, storingPartials)
-            case .leakyRelu: run(.leakyRelu, start, end, storingPartials)
-            case .elu: run(.elu, start, end, storingPartials)
-            case .abs: run(.abs, start, end, storingPartials)
-            case .max: run(.max, start, end, storingPartials)
-            case .min: run(.min, start, end, storingPartials)
-            }
+        if storingPartials {
+            for r in 0..<runCount { linearizeRun(runOps[r], Int(runStarts[r]), Int(runStarts[r + 1])) }
+        } else {
+            for r in 0..<runCount { evaluateRun(runOps[r], Int(runStarts[r]), Int(runStarts[r + 1])) }
         }
     }
 
-    /// Values (and partials) of the slots `start ..< end`, all of them `op`: the rule table's
-    /// value and partials, inlined with `op` a constant at each call site.
+    /// One dispatch for the run, then the op a constant in each case's loop.
     @inline(__always)
-    private func run(_ op: Op, _ start: Int, _ end: Int, _ storingPartials: Bool) {
+    private func evaluateRun(_ op: Op, _ start: Int, _ end: Int) {
+        switch op {
+        case .input, .constant: break
+        case .add: values(.add, start, end)
+        case .sub: values(.sub, start, end)
+        case .mul: values(.mul, start, end)
+        case .div: values(.div, start, end)
+        case .neg: values(.neg, start, end)
+        case .pow: values(.pow, start, end)
+        case .powConst: values(.powConst, start, end)
+        case .exp: values(.exp, start, end)
+        case .log: values(.log, start, end)
+        case .sqrt: values(.sqrt, start, end)
+        case .sin: values(.sin, start, end)
+        case .cos: values(.cos, start, end)
+        case .tan: values(.tan, start, end)
+        case .asin: values(.asin, start, end)
+        case .acos: values(.acos, start, end)
+        case .atan: values(.atan, start, end)
+        case .sinh: values(.sinh, start, end)
+        case .cosh: values(.cosh, start, end)
+        case .tanh: values(.tanh, start, end)
+        case .sigmoid: values(.sigmoid, start, end)
+        case .softplus: values(.softplus, start, end)
+        case .relu: values(.relu, start, end)
+        case .leakyRelu: values(.leakyRelu, start, end)
+        case .elu: values(.elu, start, end)
+        case .abs: values(.abs, start, end)
+        case .max: values(.max, start, end)
+        case .min: values(.min, start, end)
+        }
+    }
+
+    @inline(__always)
+    private func linearizeRun(_ op: Op, _ start: Int, _ end: Int) {
+        switch op {
+        case .input, .constant: break
+        case .add: valuesAndPartials(.add, start, end)
+        case .sub: valuesAndPartials(.sub, start, end)
+        case .mul: valuesAndPartials(.mul, start, end)
+        case .div: valuesAndPartials(.div, start, end)
+        case .neg: valuesAndPartials(.neg, start, end)
+        case .pow: valuesAndPartials(.pow, start, end)
+        case .powConst: valuesAndPartials(.powConst, start, end)
+        case .exp: valuesAndPartials(.exp, start, end)
+        case .log: valuesAndPartials(.log, start, end)
+        case .sqrt: valuesAndPartials(.sqrt, start, end)
+        case .sin: valuesAndPartials(.sin, start, end)
+        case .cos: valuesAndPartials(.cos, start, end)
+        case .tan: valuesAndPartials(.tan, start, end)
+        case .asin: valuesAndPartials(.asin, start, end)
+        case .acos: valuesAndPartials(.acos, start, end)
+        case .atan: valuesAndPartials(.atan, start, end)
+        case .sinh: valuesAndPartials(.sinh, start, end)
+        case .cosh: valuesAndPartials(.cosh, start, end)
+        case .tanh: valuesAndPartials(.tanh, start, end)
+        case .sigmoid: valuesAndPartials(.sigmoid, start, end)
+        case .softplus: valuesAndPartials(.softplus, start, end)
+        case .relu: valuesAndPartials(.relu, start, end)
+        case .leakyRelu: valuesAndPartials(.leakyRelu, start, end)
+        case .elu: valuesAndPartials(.elu, start, end)
+        case .abs: valuesAndPartials(.abs, start, end)
+        case .max: valuesAndPartials(.max, start, end)
+        case .min: valuesAndPartials(.min, start, end)
+        }
+    }
+
+    /// Values of the slots `start ..< end`, all of them `op` (a constant at each call site, so
+    /// the rule table's `switch` folds away).
+    @inline(__always)
+    private func values(_ op: Op, _ start: Int, _ end: Int) {
+        let v = values, lhs = lhs, rhs = rhs
+        for k in start..<end { v[k] = op.value(v[Int(lhs[k])], v[Int(rhs[k])]) }
+    }
+
+    /// Values and local partials of the slots `start ..< end`, all of them `op`.
+    @inline(__always)
+    private func valuesAndPartials(_ op: Op, _ start: Int, _ end: Int) {
         let v = values, p = partials, lhs = lhs, rhs = rhs
-        if storingPartials {
-            for k in start..<end {
-                let a = v[Int(lhs[k])], b = v[Int(rhs[k])]
-                let value = op.value(a, b)
-                v[k] = value
-                let (pa, pb) = op.partials(a, b, value: value)
-                p[2 &* k] = pa
-                p[2 &* k &+ 1] = pb
-            }
-        } else {
-            for k in start..<end {
-                v[k] = op.value(v[Int(lhs[k])], v[Int(rhs[k])])
-            }
+        for k in start..<end {
+            let a = v[Int(lhs[k])], b = v[Int(rhs[k])]
+            let value = op.value(a, b)
+            v[k] = value
+            let (pa, pb) = op.partials(a, b, value: value)
+            p[2 &* k] = pa
+            p[2 &* k &+ 1] = pb
         }
     }
 
@@ -470,14 +518,17 @@ final class WorkspaceStorage: @unchecked Sendable {
     }
 
     /// Adjoints of every slot from the seeded output adjoints, last primitive first. A zero
-    /// adjoint sends nothing, even through an infinite partial (``scaled(_:by:)``).
+    /// adjoint sends nothing, even through an infinite partial (``scaled(_:by:)``). Unary
+    /// primitives send nothing to the zero slot: every one of them adding to that one address
+    /// would chain them all through memory (a quarter more time on sum-sin-exp's sweep).
     func adjointSweep() {
-        let adj = adjoints, p = partials, lhs = lhs, rhs = rhs
+        let adj = adjoints, p = partials, lhs = lhs, rhs = rhs, zero = zeroSlot
         var k = slotCount - 1
         while k >= firstPrimitive {
             let a = adj[k]
             adj[Int(lhs[k])] += scaled(p[2 &* k], by: a)
-            adj[Int(rhs[k])] += scaled(p[2 &* k &+ 1], by: a)
+            let r = Int(rhs[k])
+            if r != zero { adj[r] += scaled(p[2 &* k &+ 1], by: a) }
             k -= 1
         }
     }

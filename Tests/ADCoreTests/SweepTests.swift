@@ -109,11 +109,11 @@ struct SweepTests {
         var g: [Double] = []
         try ws.gradient(at: x, into: &g)
         let first = g.map { $0 }  // a real copy: sharing would make the next write copy g
-        let storage = ObjectIdentifier(ws.storage)
+        let storage = ws.storage.identity
         let bases = (ws.storage.values, ws.storage.adjoints, g.withUnsafeBufferPointer { $0.baseAddress })
         for _ in 0..<100 { try ws.gradient(at: x, into: &g) }
         #expect(g == first)
-        #expect(ObjectIdentifier(ws.storage) == storage)
+        #expect(ws.storage.identity == storage, "the sweeps copied the workspace's buffers")
         #expect(ws.storage.values == bases.0)
         #expect(ws.storage.adjoints == bases.1)
         #expect(g.withUnsafeBufferPointer { $0.baseAddress } == bases.2)
