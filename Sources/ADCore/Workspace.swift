@@ -501,7 +501,8 @@ final class WorkspaceStorage: @unchecked Sendable {
     }
 
     /// Tangents of the primitive slots for `width` directions, the inputs' rows already seeded.
-    /// The zero slot's tangents are 0, so a unary primitive's second term vanishes.
+    /// The zero slot's tangents are 0, so a unary primitive's second term would vanish; with
+    /// several directions it is skipped (half the loads of a unary node).
     func tangentSweep(width: Int) {
         let t = tangents, p = partials, lhs = lhs, rhs = rhs
         if width == 1 {
@@ -510,15 +511,22 @@ final class WorkspaceStorage: @unchecked Sendable {
             }
             return
         }
+        let zero = zeroSlot
         for k in firstPrimitive..<slotCount {
             let pa = p[2 &* k], pb = p[2 &* k &+ 1]
-            let base = k &* width, l = Int(lhs[k]) &* width, r = Int(rhs[k]) &* width
-            for j in 0..<width { t[base &+ j] = scaled(pa, by: t[l &+ j]) + scaled(pb, by: t[r &+ j]) }
+            let base = k &* width, l = Int(lhs[k]) &* width
+            if Int(rhs[k]) == zero {
+                for j in 0..<width { t[base &+ j] = scaled(pa, by: t[l &+ j]) }
+            } else {
+                let r = Int(rhs[k]) &* width
+                for j in 0..<width { t[base &+ j] = scaled(pa, by: t[l &+ j]) + scaled(pb, by: t[r &+ j]) }
+            }
         }
     }
 
     /// Adjoints of every slot from the seeded output adjoints, last primitive first. A zero
-    /// adjoint sends nothing, even through an infinite partial (``scaled(_:by:)``). Unary
+    /// adjoint sends nothing, even through an infinite partial (as ``scaled(_:by:)``), and is
+    /// skipped: a Jacobian's sweep for one output reaches a small part of the graph. Unary
     /// primitives send nothing to the zero slot: every one of them adding to that one address
     /// would chain them all through memory (a quarter more time on sum-sin-exp's sweep).
     func adjointSweep() {
@@ -526,9 +534,11 @@ final class WorkspaceStorage: @unchecked Sendable {
         var k = slotCount - 1
         while k >= firstPrimitive {
             let a = adj[k]
-            adj[Int(lhs[k])] += scaled(p[2 &* k], by: a)
-            let r = Int(rhs[k])
-            if r != zero { adj[r] += scaled(p[2 &* k &+ 1], by: a) }
+            if a != 0 {
+                adj[Int(lhs[k])] += p[2 &* k] * a
+                let r = Int(rhs[k])
+                if r != zero { adj[r] += p[2 &* k &+ 1] * a }
+            }
             k -= 1
         }
     }
