@@ -2,8 +2,8 @@
 ///
 /// Storage is flat, one array per field, indexed by node: `ops[i]` is the operation,
 /// `lhs[i]`/`rhs[i]` the operand node indices (`-1` when absent; for an input node `lhs`
-/// is its input position), `payload[i]` a constant's value. Every sweep is one loop over
-/// these arrays with a `switch` on the op code.
+/// is its input position), `payload[i]` a constant's value. A ``Workspace`` copies them once
+/// into its own evaluation order (inputs, constants, then the primitives in runs of one op).
 ///
 /// Build one with ``GraphBuilder`` or ``Graph/record(inputNames:_:)``; evaluate and
 /// differentiate it in a ``Workspace``.
