@@ -215,6 +215,67 @@ public enum Op: UInt8, CaseIterable, Sendable, Codable {
         case .min: return a <= b ? (1, 0) : (0, 1)
         }
     }
+
+    // MARK: - Second-order local partials
+
+    /// The second-order local partials `(∂²v/∂a², ∂²v/∂a∂b, ∂²v/∂b²)` at `(a, b)`, given the
+    /// node's value `v`: the rule for Hessian-vector products (forward over reverse). The terms
+    /// with `b` are 0 for unary primitives and for `powConst`.
+    ///
+    /// The piecewise primitives take the branch their first partials take (the `x >= 0` one at
+    /// a kink), so their second partials are 0 but for `leaky_relu`'s and `elu`'s terms in the
+    /// slope `a`. Forms chosen for accuracy, as for the first partials: `tanh'' = -2 tanh /
+    /// cosh²`, `sigmoid'' = -σ(x) σ(-x) tanh(x / 2)` (no `1 - 2σ`, which cancels near 0).
+    @inlinable
+    public func secondPartials(_ a: Double, _ b: Double, value v: Double) -> (aa: Double, ab: Double, bb: Double) {
+        switch self {
+        case .input, .constant, .add, .sub, .neg, .relu, .abs, .max, .min: return (0, 0, 0)
+        case .mul: return (0, 1, 0)
+        case .div: return (0, -1 / (b * b), 2 * v / (b * b))
+        case .pow:
+            let ab: Double = a > 0 ? Foundation.pow(a, b - 1) * (1 + b * Foundation.log(a)) : (a == 0 && b > 1 ? 0 : .nan)
+            let bb: Double
+            if a > 0 {
+                let l = Foundation.log(a)
+                bb = v * l * l
+            } else {
+                bb = a == 0 && b > 0 ? 0 : .nan
+            }
+            return (Op.powSecond(a, b), ab, bb)
+        case .powConst: return (Op.powSecond(a, b), 0, 0)
+        case .exp: return (v, 0, 0)
+        case .log: return (-1 / (a * a), 0, 0)
+        case .sqrt: return (-0.25 / (a * v), 0, 0)
+        case .sin, .cos: return (-v, 0, 0)
+        case .sinh, .cosh: return (v, 0, 0)
+        case .tan:
+            let c = Foundation.cos(a)
+            return (2 * v / (c * c), 0, 0)
+        case .asin, .acos:
+            let s = (1 - a) * (1 + a)
+            let d = a / (s * s.squareRoot())
+            return (self == .asin ? d : -d, 0, 0)
+        case .atan:
+            let d = 1 + a * a
+            return (-2 * a / (d * d), 0, 0)
+        case .tanh:
+            let c = Foundation.cosh(a)
+            return (-2 * v / (c * c), 0, 0)
+        case .sigmoid: return (-v * Op.sigmoid(-a) * Foundation.tanh(a / 2), 0, 0)
+        case .softplus: return (Op.sigmoid(a) * Op.sigmoid(-a), 0, 0)
+        case .leakyRelu: return a >= 0 ? (0, 0, 0) : (0, 1, 0)
+        case .elu:
+            guard a < 0 else { return (0, 0, 0) }
+            let e = Foundation.exp(a)
+            return (b * e, e, 0)
+        }
+    }
+
+    /// `∂²(x^c)/∂x² = c (c - 1) x^(c - 2)`, 0 for `c` = 0 or 1 (where `x^(c - 2)` may be infinite).
+    @inlinable
+    static func powSecond(_ a: Double, _ b: Double) -> Double {
+        b == 0 || b == 1 ? 0 : b * (b - 1) * Foundation.pow(a, b - 2)
+    }
 }
 
 /// `partial * incoming`, except that a zero incoming tangent or adjoint stays zero even when
