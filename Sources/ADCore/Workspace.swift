@@ -249,6 +249,9 @@ final class WorkspaceStorage: @unchecked Sendable {
     let adjoints: UnsafeMutablePointer<Double>
     private(set) var tangents: UnsafeMutablePointer<Double>
     private(set) var tangentCapacity: Int
+    /// For Hessian-vector products only, allocated on the first: three second partials per slot,
+    /// then one tangent of the adjoint per slot.
+    private(set) var secondOrder: UnsafeMutablePointer<Double>?
     /// A number drawn for each storage, copies included, that tests compare to see that repeated
     /// sweeps did not copy the buffers (an address can be reused after a copy frees the old).
     let identity = UInt64.random(in: .min ... .max)
@@ -353,6 +356,7 @@ final class WorkspaceStorage: @unchecked Sendable {
         partials = clone(other.partials, 2 * slotCount)
         adjoints = clone(other.adjoints, slotCount)
         tangents = clone(other.tangents, tangentCapacity)
+        secondOrder = other.secondOrder.map { clone($0, 4 * slotCount) }
     }
 
     func copy() -> WorkspaceStorage { WorkspaceStorage(copying: self) }
@@ -362,7 +366,20 @@ final class WorkspaceStorage: @unchecked Sendable {
         slotOfNode.deallocate(); nodeOfSlot.deallocate(); outputSlots.deallocate()
         runOps.deallocate(); runStarts.deallocate()
         values.deallocate(); partials.deallocate(); adjoints.deallocate(); tangents.deallocate()
+        secondOrder?.deallocate()
     }
+
+    /// The second partials' buffer, allocated (zeroed) on first use.
+    func reserveSecondOrder() -> UnsafeMutablePointer<Double> {
+        if let secondOrder { return secondOrder }
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 4 * slotCount)
+        buffer.initialize(repeating: 0, count: 4 * slotCount)
+        secondOrder = buffer
+        return buffer
+    }
+
+    /// The tangents of the adjoints after a Hessian-vector product.
+    var adjointTangents: UnsafeMutablePointer<Double> { reserveSecondOrder() + 3 * slotCount }
 
     @inline(__always) func slot(of node: Int) -> Int {
         precondition(node >= 0 && node < nodeCount, "node index out of range")
