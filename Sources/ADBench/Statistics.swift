@@ -95,3 +95,14 @@ public func bootstrapMedianRatio(
     }
     return (quantile((1 - level) / 2), quantile((1 + level) / 2))
 }
+
+/// Times as the reports write them.
+public enum TimeText {
+    /// Seconds, to three significant digits, in the unit that reads best (`220 ns`, `1.95 µs`).
+    public static func seconds(_ t: Double) -> String {
+        if t >= 1 { return String(format: "%.3g s", t) }
+        if t >= 1e-3 { return String(format: "%.3g ms", t * 1e3) }
+        if t >= 1e-6 || t == 0 { return String(format: "%.3g µs", t * 1e6) }
+        return String(format: "%.3g ns", t * 1e9)
+    }
+}

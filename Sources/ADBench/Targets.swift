@@ -95,7 +95,7 @@ enum TargetJudge {
         for reverse in rows {
             guard let jax = family.measurement("jax-gradient", size: reverse.size) else { continue }
             let x = jax.seconds.median / reverse.seconds.median
-            parts.append(String(format: "%@ against %@ (%@x, n = %@)", seconds(reverse.seconds.median), seconds(jax.seconds.median), format(x), sizes(reverse.size)))
+            parts.append(String(format: "%@ against %@ (%@x, n = %@)", TimeText.seconds(reverse.seconds.median), TimeText.seconds(jax.seconds.median), format(x), sizes(reverse.size)))
             if x <= 1 { met = false }
             if x < (slowest?.x ?? .infinity) { slowest = (reverse.size, x) }
         }
@@ -109,10 +109,6 @@ enum TargetJudge {
                 + "adverify's sweeps call the C library per element"
         }
         return TargetResult(target: target, measured: "adverify against JAX: " + parts.joined(separator: ", "), met: met, note: note)
-    }
-
-    static func seconds(_ s: Double) -> String {
-        s >= 1e-3 ? String(format: "%.3g ms", s * 1e3) : s >= 1e-6 ? String(format: "%.3g µs", s * 1e6) : String(format: "%.3g ns", s * 1e9)
     }
 
     static func reverseAgainstSwiftAD(_ family: FamilyResult) -> TargetResult {
@@ -142,7 +138,7 @@ enum TargetJudge {
                           swift.seconds.median * 1e9, reverse.seconds.median * 1e9)
                 + "on 7 nodes the fixed cost per call (the input check, the copy-on-write check, zeroing the adjoints) and a dispatch per node remain"
         }
-        return TargetResult(target: target, measured: "adverify / Swift AD = \(format(x)) (\(seconds(reverse.seconds.median)) against \(seconds(swift.seconds.median)))",
+        return TargetResult(target: target, measured: "adverify / Swift AD = \(format(x)) (\(TimeText.seconds(reverse.seconds.median)) against \(TimeText.seconds(swift.seconds.median)))",
                             met: x <= 2.5, note: note)
     }
 

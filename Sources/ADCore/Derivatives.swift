@@ -115,7 +115,8 @@ extension Workspace {
         }
     }
 
-    private mutating func unitCotangent() -> [Double] {
+    /// `[1, 0, …]`: the cotangent that picks output 0, in reused scratch.
+    mutating func unitCotangent() -> [Double] {
         if seedScratch.count != graph.outputCount { seedScratch = Array(repeating: 0, count: graph.outputCount) }
         seedScratch.update(repeating: 0)
         if !seedScratch.isEmpty { seedScratch[0] = 1 }

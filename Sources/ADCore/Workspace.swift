@@ -125,13 +125,9 @@ public struct Workspace: Sendable {
         x.withUnsafeBufferPointer { x in
             if let base = x.baseAddress { st.values.update(from: base, count: st.inputCount) }
         }
-        if storingPartials {
-            if st.byRun { st.primalByRun(storingPartials: true) } else { st.primalByNode(storingPartials: true) }
-            if kinkConvention != .nonNegativeBranch { applyKinkConvention() }
-            if let mutation = ruleMutation { applyMutation(mutation) }
-        } else {
-            if st.byRun { st.primalByRun(storingPartials: false) } else { st.primalByNode(storingPartials: false) }
-        }
+        if st.byRun { st.primalByRun(storingPartials: storingPartials) } else { st.primalByNode(storingPartials: storingPartials) }
+        if storingPartials, kinkConvention != .nonNegativeBranch { applyKinkConvention() }
+        if storingPartials, let mutation = ruleMutation { applyMutation(mutation) }
         isLinearized = storingPartials
     }
 
@@ -249,9 +245,8 @@ final class WorkspaceStorage: @unchecked Sendable {
     let adjoints: UnsafeMutablePointer<Double>
     private(set) var tangents: UnsafeMutablePointer<Double>
     private(set) var tangentCapacity: Int
-    /// For Hessian-vector products only, allocated on the first: three second partials per slot,
-    /// then one tangent of the adjoint per slot.
-    private(set) var secondOrder: UnsafeMutablePointer<Double>?
+    /// The tangent of every slot's adjoint, for Hessian-vector products only: allocated on the first.
+    private(set) var adjointTangentBuffer: UnsafeMutablePointer<Double>?
     /// A number drawn for each storage, copies included, that tests compare to see that repeated
     /// sweeps did not copy the buffers (an address can be reused after a copy frees the old).
     let identity = UInt64.random(in: .min ... .max)
@@ -356,7 +351,7 @@ final class WorkspaceStorage: @unchecked Sendable {
         partials = clone(other.partials, 2 * slotCount)
         adjoints = clone(other.adjoints, slotCount)
         tangents = clone(other.tangents, tangentCapacity)
-        secondOrder = other.secondOrder.map { clone($0, 4 * slotCount) }
+        adjointTangentBuffer = other.adjointTangentBuffer.map { clone($0, slotCount) }
     }
 
     func copy() -> WorkspaceStorage { WorkspaceStorage(copying: self) }
@@ -366,20 +361,17 @@ final class WorkspaceStorage: @unchecked Sendable {
         slotOfNode.deallocate(); nodeOfSlot.deallocate(); outputSlots.deallocate()
         runOps.deallocate(); runStarts.deallocate()
         values.deallocate(); partials.deallocate(); adjoints.deallocate(); tangents.deallocate()
-        secondOrder?.deallocate()
+        adjointTangentBuffer?.deallocate()
     }
 
-    /// The second partials' buffer, allocated (zeroed) on first use.
-    func reserveSecondOrder() -> UnsafeMutablePointer<Double> {
-        if let secondOrder { return secondOrder }
-        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 4 * slotCount)
-        buffer.initialize(repeating: 0, count: 4 * slotCount)
-        secondOrder = buffer
+    /// The tangents of the adjoints (after a Hessian-vector product), allocated on first use.
+    var adjointTangents: UnsafeMutablePointer<Double> {
+        if let adjointTangentBuffer { return adjointTangentBuffer }
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: slotCount)
+        buffer.initialize(repeating: 0, count: slotCount)
+        adjointTangentBuffer = buffer
         return buffer
     }
-
-    /// The tangents of the adjoints after a Hessian-vector product.
-    var adjointTangents: UnsafeMutablePointer<Double> { reserveSecondOrder() + 3 * slotCount }
 
     @inline(__always) func slot(of node: Int) -> Int {
         precondition(node >= 0 && node < nodeCount, "node index out of range")

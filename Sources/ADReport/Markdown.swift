@@ -3,6 +3,7 @@
 // The output has to read the same on GitHub (GFM) and in other CommonMark-ish converters
 // (Python-Markdown, pandoc), so escapes use what all of them agree on: backslash escapes for
 // the characters every converter knows, HTML entities for the rest.
+import ADBench
 import ADVerify
 import Foundation
 
@@ -195,11 +196,7 @@ enum Numbers {
 
     /// Seconds, to three significant digits, in the unit that reads best.
     static func seconds(_ t: Double) -> String {
-        guard t.isFinite else { return format(t) }
-        if t >= 1 { return String(format: "%.3g s", t) }
-        if t >= 1e-3 { return String(format: "%.3g ms", t * 1e3) }
-        if t >= 1e-6 || t == 0 { return String(format: "%.3g µs", t * 1e6) }
-        return String(format: "%.3g ns", t * 1e9)
+        t.isFinite ? TimeText.seconds(t) : format(t)
     }
 }
 

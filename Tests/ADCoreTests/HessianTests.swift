@@ -86,12 +86,12 @@ struct HessianTests {
         #expect(throws: ADCoreError.seedCount(what: "cotangent", expected: 1, got: 2)) { try ws.hvp(at: [1, 2], direction: [1, 0], cotangent: [1, 1]) }
         var r: [Double] = []
         try ws.hvp(at: [1.5, -2], direction: [0.3, 0.7], into: &r)
-        let identity = ws.storage.identity, buffer = ws.storage.secondOrder
+        let identity = ws.storage.identity, buffer = ws.storage.adjointTangentBuffer
         for _ in 0..<50 { try ws.hvp(at: [1.5, -2], direction: [0.3, 0.7], into: &r) }
         // H of x² y is [[2y, 2x], [2x, 0]].
         let (x, y, u, v): (Double, Double, Double, Double) = (1.5, -2, 0.3, 0.7)
         let expected: [Double] = [2 * y * u + 2 * x * v, 2 * x * u]
         #expect(r == expected)
-        #expect(ws.storage.identity == identity && ws.storage.secondOrder == buffer)
+        #expect(ws.storage.identity == identity && ws.storage.adjointTangentBuffer == buffer)
     }
 }
