@@ -83,8 +83,12 @@ struct GeneratedDocumentTests {
         }
         for problem in problems.prefix(10) { Issue.record("\(problem)") }
         // The generator must keep reaching past the first checks: a share of its documents load.
+        // The stream's seed is random, so the floors sit far below the usual counts (per 300
+        // documents over 60 seeds: 17-38 network cases, mean 27.5, sd about 4; expression about
+        // 46 %): a floor of 5 % once failed CI on an unchanged tree with 13 network cases.
         if replay == nil, count >= 100 {
-            #expect(loaded.expression >= count / 20 && loaded.network >= count / 20, "\(summary)")
+            #expect(loaded.expression >= count / 10 && loaded.network >= count / 100,
+                    "\(summary); seed 0x\(String(base, radix: 16)) (ADVERIFY_GENERATOR_SEED)")
         }
     }
 
