@@ -26,6 +26,8 @@ public struct Case: Sendable {
     public var letNames: [String]
     /// The tangent seed directions named by `expect.tangents` (one number per input).
     public var tangentSeeds: [[Double]]
+    /// The directions `v` of `expect.hvp` blocks (one number per input), for `∇²f v`.
+    public var hvpDirections: [[Double]] = []
     /// Every expected number, in the order written.
     public var expectations: [Expectation]
     /// Tolerance for quoted-expression expectations.
@@ -86,6 +88,18 @@ public enum Quantity: Sendable, Hashable, Codable {
     case adjoint(node: Int)
     /// The node's tangent in forward mode for the case's tangent seed `seed`.
     case tangent(seed: Int, node: Int)
+    /// `∂²f / ∂x_first ∂x_second` of the scalar output: an entry of its Hessian (`expect.hessian`).
+    case secondPartial(first: Int, second: Int)
+    /// Component `input` of `∇²f v` for the case's Hessian-vector direction `direction` (`expect.hvp`).
+    case hvp(direction: Int, input: Int)
+
+    /// Whether the quantity is a second derivative (a Hessian entry or a Hessian-vector product's component).
+    public var isSecondOrder: Bool {
+        switch self {
+        case .secondPartial, .hvp: true
+        default: false
+        }
+    }
 }
 
 /// An expected number as written in the case file.
@@ -167,8 +181,22 @@ extension Case {
         case let .partial(k, i): return "∂\(outputName(k))/∂\(inputNames[i])"
         case .adjoint(let node): return "∂\(outputName(0))/∂\(names[node]) (adjoint)"
         case let .tangent(seed, node): return "\(Case.dotted(names[node])) (seed \(seedLabel(seed)))"
+        case let .secondPartial(i, j):
+            let f = outputName(0)
+            return i == j ? "∂²\(f)/∂\(inputNames[i])²" : "∂²\(f)/∂\(inputNames[i])∂\(inputNames[j])"
+        case let .hvp(d, i): return "(∇²\(outputName(0)) v)_\(inputNames[i]) (v: \(directionLabel(d)))"
         }
     }
+
+    /// `x = 0.3, y = -1.2`: the nonzero entries of Hessian-vector direction `d`.
+    public func directionLabel(_ d: Int) -> String {
+        let parts = zip(inputNames, hvpDirections[d]).filter { $0.1 != 0 }.map { "\($0.0) = \(Graph.format($0.1))" }
+        return parts.isEmpty ? "0" : parts.joined(separator: ", ")
+    }
+
+    /// Whether the case expects second derivatives (`expect.hessian` or `expect.hvp`): the runner
+    /// then computes them and runs their oracles.
+    public var hasSecondOrder: Bool { expectations.contains { $0.quantity.isSecondOrder } }
 
     /// `ẋ1`: a tangent, the dot over the name's first letter as on the slides (v̇₁).
     public static func dotted(_ name: String) -> String {

@@ -29,7 +29,7 @@ public enum CaseLoader {
     /// The keys of a network case's `expect:`.
     public static let networkExpectKeys = ["parameters", "output_shape", "error", "value", "output", "values", "gradient", "adjoints"]
     /// The keys of `expect:`.
-    public static let expectKeys = ["value", "values", "gradient", "jacobian", "adjoints", "tangents"]
+    public static let expectKeys = ["value", "values", "gradient", "jacobian", "adjoints", "tangents", "hessian", "hvp"]
 
     /// Loads every case in the file at `path`. A problem in one document does not stop the
     /// others (a YAML syntax error stops the documents after it).

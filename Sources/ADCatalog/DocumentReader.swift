@@ -92,12 +92,17 @@ struct DocumentReader {
 
         var expectations: [Expectation] = []
         var seeds: [[Double]] = []
+        var directions: [[Double]] = []
         if let expect = value("expect") {
-            try readExpectations(expect, graph: graph, isScalar: isScalar, tolerance: tolerance, into: &expectations, seeds: &seeds)
+            try readExpectations(
+                expect, graph: graph, isScalar: isScalar, tolerance: tolerance, into: &expectations, seeds: &seeds,
+                directions: &directions)
         }
-        // Refuse what would take hours: every partial runs the oracles over the whole graph.
+        // Refuse what would take hours: every partial runs the oracles over the whole graph
+        // (a second-order quantity runs about four times as many).
         let tangents = expectations.count { if case .tangent = $0.quantity { true } else { false } }
-        let quantities = graph.inputCount * graph.outputCount + tangents
+        let secondOrder = expectations.count { $0.quantity.isSecondOrder }
+        let quantities = graph.inputCount * graph.outputCount + tangents + 4 * secondOrder
         let (work, overflow) = quantities.multipliedReportingOverflow(by: graph.nodeCount)
         if overflow || work > CaseLoader.maxVerificationWork {
             let what = "\(graph.inputCount) input\(graph.inputCount == 1 ? "" : "s") x \(graph.outputCount) output\(graph.outputCount == 1 ? "" : "s")"
@@ -112,6 +117,7 @@ struct DocumentReader {
         result.isScalar = isScalar
         result.letNames = letLines.keys.sorted { (letLines[$0] ?? 0, $0) < (letLines[$1] ?? 0, $1) }
         result.tangentSeeds = seeds
+        result.hvpDirections = directions
         result.expectations = expectations
         if !positions.isEmpty {
             SourcePosition.pad(&positions, to: graph.nodeCount)
@@ -239,7 +245,7 @@ struct DocumentReader {
 
     private mutating func readExpectations(
         _ node: Node, graph: Graph, isScalar: Bool, tolerance: ExpressionTolerance,
-        into expectations: inout [Expectation], seeds: inout [[Double]]
+        into expectations: inout [Expectation], seeds: inout [[Double]], directions: inout [[Double]]
     ) throws(CatalogError) {
         let entries = try mapping(node, what: "expect")
         for entry in entries where !CaseLoader.expectKeys.contains(entry.key) {
@@ -314,8 +320,72 @@ struct DocumentReader {
                         }
                     }
                 }
+            case "hessian":
+                try scalarOnly("hessian", at: entry.keyNode, hint: "second derivatives are checked for a scalar 'output'")
+                try readHessian(entry.value, graph: graph, tolerance: tolerance, into: &expectations)
+            case "hvp":
+                try scalarOnly("hvp", at: entry.keyNode, hint: "second derivatives are checked for a scalar 'output'")
+                let blocks: [Node]
+                if case .sequence(let s) = entry.value { blocks = Array(s) } else { blocks = [entry.value] }
+                guard !blocks.isEmpty else { throw error("'hvp' is empty", at: entry.value) }
+                for block in blocks {
+                    let parts = try mapping(block, what: "an hvp block")
+                    for p in parts where p.key != "direction" && p.key != "values" {
+                        throw error("unknown key '\(p.key)' in hvp: an hvp block has direction and values", at: p.keyNode)
+                    }
+                    guard let directionNode = parts.first(where: { $0.key == "direction" })?.value else {
+                        throw error("hvp needs a 'direction': the vector v of ∇²f v, e.g. direction: {x: 0.3, y: -1.2}", at: block)
+                    }
+                    guard let values = parts.first(where: { $0.key == "values" })?.value else {
+                        throw error("hvp needs 'values': the expected ∇²f v, one number per input, e.g. values: {x: 1.5, y: -2}", at: block)
+                    }
+                    var direction = [Double](repeating: 0, count: inputNames.count)
+                    for d in try mapping(directionNode, what: "direction") {
+                        guard let i = inputNames.firstIndex(of: d.key) else {
+                            throw error("direction names '\(d.key)', which is not an input (\(inputNames.joined(separator: ", ")))", at: d.keyNode)
+                        }
+                        direction[i] = try number(d.value, what: "direction '\(d.key)'").value
+                    }
+                    guard direction.contains(where: { $0 != 0 }) else {
+                        throw error("the hvp direction is zero: ∇²f v would be 0 whatever ∇²f is", at: directionNode)
+                    }
+                    directions.append(direction)
+                    let items = try mapping(values, what: "hvp values")
+                    guard !items.isEmpty else { throw error("hvp values are empty: name the inputs whose component of ∇²f v is expected", at: values) }
+                    for item in items {
+                        guard let i = inputNames.firstIndex(of: item.key) else {
+                            throw error("hvp values name '\(item.key)', which is not an input: ∇²f v has one component per input (\(inputNames.joined(separator: ", ")))", at: item.keyNode)
+                        }
+                        expectations.append(Expectation(quantity: .hvp(direction: directions.count - 1, input: i), expected: try expected(item.value)))
+                    }
+                }
             default:
                 break
+            }
+        }
+    }
+
+    /// `hessian: [[...], ...]`: n rows of n entries for the scalar output's n inputs.
+    private func readHessian(
+        _ node: Node, graph: Graph, tolerance: ExpressionTolerance, into expectations: inout [Expectation]
+    ) throws(CatalogError) {
+        let n = graph.inputCount
+        let shape = "\(n) row\(n == 1 ? "" : "s") of \(n) number\(n == 1 ? "" : "s") (inputs \(inputNames.joined(separator: ", ")))"
+        guard case .sequence(let rows) = node else {
+            throw error("hessian must be a list of rows, e.g. [[2, 1], [1, 0]]: \(shape)", at: node)
+        }
+        guard rows.count == n else {
+            throw error("hessian has \(rows.count) row\(rows.count == 1 ? "" : "s"), expected \(shape)", at: node)
+        }
+        for (i, row) in rows.enumerated() {
+            guard case .sequence(let entries) = row else {
+                throw error("hessian row \(i + 1) must be a list of \(n) numbers", at: row)
+            }
+            guard entries.count == n else {
+                throw error("hessian row \(i + 1) has \(entries.count) entr\(entries.count == 1 ? "y" : "ies"), expected \(n) (one per input: \(inputNames.joined(separator: ", ")))", at: row)
+            }
+            for (j, entry) in entries.enumerated() {
+                expectations.append(Expectation(quantity: .secondPartial(first: i, second: j), expected: try readExpected(entry, tolerance: tolerance)))
             }
         }
     }

@@ -48,6 +48,10 @@ func estimateDerivative(
         return gslDerivative(of: f, at: x, rule: .forward, step: step, epsilon: epsilon)
     case .gslBackward:
         return gslDerivative(of: f, at: x, rule: .backward, step: step, epsilon: epsilon)
+    case .secondCentral, .secondRichardson:
+        return .inconclusive(
+            "\(method.rawValue) estimates a second derivative: use secondDifference(of:diagonal:at:method:)",
+            method: method, step: .nan, evaluations: 0)
     case .complexStep:
         return .inconclusive(
             "the complex step needs a complex closure: use complexStepDerivative(of:at:)",

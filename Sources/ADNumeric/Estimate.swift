@@ -23,9 +23,20 @@ public enum DifferenceMethod: String, Codable, Sendable, Hashable, CaseIterable 
     /// The 5-point rule on `x±h, x±h/2` with the 3-point rule's difference as its error: GSL
     /// central's first trial, 4 evaluations when `f(x)` is known (`fourPointCentralDifference`).
     case fourPointCentral
+    /// A second derivative `d²/ds dt f(x + s a + t b)` by second differences of f itself:
+    /// `(f(x+ha) - 2f(x) + f(x-ha)) / h²` on the diagonal, the 4-point mixed rule off it
+    /// (`secondDifference(along:_:at:method:)`); step `eps^(1/4) * scale`.
+    case secondCentral = "second-central"
+    /// Richardson's extrapolation of the second central difference over steps h and 2h (order 4);
+    /// step `eps^(1/6) * scale`.
+    case secondRichardson = "second-richardson"
 
-    /// Every method that differentiates a real closure (all but the complex step).
-    public static let realClosureMethods: [DifferenceMethod] = allCases.filter { $0 != .complexStep }
+    /// Every method that differentiates a real closure once (all but the complex step and the
+    /// second differences).
+    public static let realClosureMethods: [DifferenceMethod] = allCases.filter { $0 != .complexStep && !$0.isSecondOrder }
+
+    /// Whether the method estimates a second derivative of f (``secondCentral``, ``secondRichardson``).
+    public var isSecondOrder: Bool { self == .secondCentral || self == .secondRichardson }
 }
 
 /// Whether an estimate can be used as a reference.

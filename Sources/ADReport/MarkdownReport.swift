@@ -207,6 +207,10 @@ public enum MarkdownReport {
             what = "network core vs ADCore graph"
             reference = format(c.reference) + " (graph)"
             computed = format(c.value) + " (network)"
+        case .symmetry:
+            what = "symmetry of second derivatives"
+            reference = format(c.reference)
+            computed = format(c.value)
         }
         return [Markdown.text(check.quantity), what, reference, computed, format(c.difference), Numbers.short(c.budget)]
     }
@@ -273,9 +277,16 @@ public enum MarkdownReport {
         }
         for notice in c.notices ?? [] { blocks.append("> **Notice:** \(Markdown.text(notice))") }
         if let network = c.network { blocks.append(networkBlock(c, network)) }
-        if !c.rows.isEmpty { blocks.append(quantityTable(c)) }
+        if c.rows.contains(where: { !$0.kind.isSecondOrder }) { blocks.append(quantityTable(c)) }
         for check in c.checks where check.kind == .dotProduct {
             blocks.append(dotProduct(check))
+        }
+        if c.rows.contains(where: \.kind.isSecondOrder) { blocks.append(secondOrderTable(c)) }
+        let symmetry = c.checks.filter { $0.kind == .symmetry }
+        if !symmetry.isEmpty {
+            blocks.append("**Symmetry of the second derivatives:** " + symmetry.map { s in
+                "\(Markdown.text(s.quantity)) \(s.comparison.verdict.mark) (difference \(format(s.comparison.difference)), budget \(Numbers.short(s.comparison.budget)))"
+            }.joined(separator: "; "))
         }
         if let trace = c.trace {
             blocks.append(details("Trace: primal, tangent and adjoint", TraceTables.markdown(trace, modes: .both)))
@@ -343,7 +354,7 @@ public enum MarkdownReport {
     /// the same shape), then any other method a case used.
     static func oracleColumns(_ c: CaseResult) -> [DifferenceMethod] {
         var methods = Runner.defaultOracles
-        for row in c.rows {
+        for row in c.rows where !row.kind.isSecondOrder {
             for cell in row.oracles where !methods.contains(cell.requested) { methods.append(cell.requested) }
         }
         return methods
@@ -361,6 +372,8 @@ public enum MarkdownReport {
         case .richardson: "Richardson"
         case .forward: "forward FD"
         case .backward: "backward FD"
+        case .secondCentral: "second difference"
+        case .secondRichardson: "second diff. Richardson"
         }
     }
 
@@ -372,7 +385,7 @@ public enum MarkdownReport {
         let methods = oracleColumns(c)
         var notes = Notes()
         var rows: [[String]] = []
-        for row in c.rows {
+        for row in c.rows where !row.kind.isSecondOrder {
             let checks = c.checks.filter { $0.quantity == row.quantity }
             // Verdict and digits go first: on GitHub a wide table scrolls, and they must show.
             // A row nothing could check (a value or adjoint with no expected number) shows a dash.
@@ -424,6 +437,55 @@ public enum MarkdownReport {
         let header = ["quantity", "verdict", "digits", "expected"] + modes + methods.map(header)
         let align: [Markdown.Alignment] = [.left, .center] + Array(repeating: .right, count: header.count - 2)
         var out = Markdown.table(header, align: align, rows: rows)
+        if !notes.items.isEmpty { out += "\n\n" + notes.markdown }
+        return out
+    }
+
+    /// The second derivatives of a case that expects them: each Hessian entry or component of
+    /// `∇²f v` by forward over reverse, against the expected number and three families of
+    /// references, each a column: differences of the reverse gradient, second differences of f,
+    /// differences of the complex-step gradient.
+    static func secondOrderTable(_ c: CaseResult) -> String {
+        var columns: [(closure: OracleClosure?, method: DifferenceMethod)] = []
+        for row in c.rows where row.kind.isSecondOrder {
+            for cell in row.oracles where !columns.contains(where: { $0.closure == cell.closure && $0.method == cell.requested }) {
+                columns.append((cell.closure, cell.requested))
+            }
+        }
+        var notes = Notes()
+        var rows: [[String]] = []
+        for row in c.rows where row.kind.isSecondOrder {
+            let checks = c.checks.filter { $0.quantity == row.quantity }
+            var verdict = row.verdict?.mark ?? "—"
+            if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
+            var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
+            if let e = row.expected {
+                let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
+                cells.append((e.form == "expression" ? Markdown.code(e.text) + "\n" + format(e.value) : Markdown.text(e.text)) + mark + "\n" + Numbers.plusMinus(e.budget))
+            } else {
+                cells.append("")
+            }
+            cells.append(row.reverse.map(format) ?? "")
+            for column in columns {
+                guard let o = row.oracles.first(where: { $0.closure == column.closure && $0.requested == column.method }) else {
+                    cells.append("")
+                    continue
+                }
+                var s = format(o.value) + nbsp + o.verdict.mark
+                s += notes.refs([o.verdict.reason, o.note.map { "\(o.checkMethod): \($0)" }].compactMap { $0 })
+                let budget = checks.first { $0.kind == .oracle && $0.comparison.method == o.checkMethod }?.comparison.budget
+                if let budget, budget.isFinite { s += "\n" + Numbers.plusMinus(budget) }
+                if o.method != o.requested { s += "\n<sub>via \(o.method.rawValue)</sub>" }
+                cells.append(s)
+            }
+            rows.append(cells)
+        }
+        let header = ["second derivative", "verdict", "digits", "expected", "forward over reverse"]
+            + columns.map { ($0.closure.map { $0 == .gradient ? "∇f: " : "complex-step ∇f: " } ?? "f: ") + Self.header($0.method) }
+        let align: [Markdown.Alignment] = [.left, .center] + Array(repeating: .right, count: header.count - 2)
+        var out = "**Second derivatives.** The references: ∇f — differences of the reverse gradient (verified above) along the row's direction; "
+            + "f — second differences of f itself (no derivative); complex-step ∇f — differences of Im f(x + t v + ih eᵢ)/h (no AD; analytic graphs).\n\n"
+        out += Markdown.table(header, align: align, rows: rows)
         if !notes.items.isEmpty { out += "\n\n" + notes.markdown }
         return out
     }

@@ -403,6 +403,8 @@ public enum DerivativeCheck {
         case .forward: "forward difference"
         case .backward: "backward difference"
         case .complexStep: "complex step"
+        case .secondCentral: "second difference"
+        case .secondRichardson: "second-difference Richardson"
         case nil: method
         }
     }

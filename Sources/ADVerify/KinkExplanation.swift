@@ -119,7 +119,7 @@ struct KinkExplainer {
             case .tangent(let s, let node):
                 try ws.forward(seeds: tangentSeeds[s], width: 1)
                 return ws.tangent(of: node)
-            case .value, .nodeValue:
+            case .value, .nodeValue, .secondPartial, .hvp:
                 return nil
             }
         } catch {

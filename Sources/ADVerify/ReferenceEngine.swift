@@ -159,7 +159,7 @@ struct ReferenceEngine {
         case .fivePoint: return StepRule.fivePoint(at: scale, epsilon: epsilon)
         case .richardson: return StepRule.richardson(at: scale)
         case .forward, .backward, .gslForward, .gslBackward: return StepRule.oneSided(at: scale, epsilon: epsilon)
-        case .complexStep: return nil
+        case .complexStep, .secondCentral, .secondRichardson: return nil
         }
     }
 }

@@ -202,6 +202,13 @@ public struct QuantityRow: Codable, Sendable {
         case value, nodeValue, partial, adjoint, tangent
         /// `d L(θ + t d) / dt` along a random direction `d` (network cases).
         case direction
+        /// `∂²f/∂x_i∂x_j`: a Hessian entry by forward over reverse (in `reverse`).
+        case secondPartial
+        /// A component of `∇²f v` by forward over reverse (in `reverse`).
+        case hvp
+
+        /// Whether the row is a second derivative.
+        public var isSecondOrder: Bool { self == .secondPartial || self == .hvp }
     }
 
     public init(quantity: String, kind: Kind, forward: Double?, reverse: Double?) {
@@ -237,6 +244,25 @@ public struct OracleCell: Codable, Sendable, Hashable {
     public var error: Double
     public var verdict: Verdict
     public var note: String?
+    /// What the method differenced, when not f itself: a second-order row's references
+    /// difference a gradient (`nil` for f, and for the second differences of f).
+    public var closure: OracleClosure? = nil
+
+    /// The method's name as its check records it: `gradient: gsl-central` for a closure.
+    public var checkMethod: String { (closure?.prefix ?? "") + method.rawValue }
+}
+
+/// The closure a second derivative's reference differences once (instead of differencing f twice).
+public enum OracleClosure: String, Codable, Sendable, Hashable {
+    /// The reverse-mode gradient (verified by the first-order checks): `∂f/∂x_i (x + t v)`
+    /// differenced in t, the approach Stan's `finite_diff_hessian` takes.
+    case gradient
+    /// The gradient by the complex step, `Im f(x + t v + i h e_i) / h`, differenced in t: no AD
+    /// at all, for analytic graphs.
+    case complexStepGradient = "complex-step gradient"
+
+    /// `gradient: ` before the method's name in a check.
+    public var prefix: String { rawValue + ": " }
 }
 
 /// One check: what was compared with what, and the verdict.
@@ -263,6 +289,9 @@ public struct Check: Codable, Sendable {
         /// The network core (ADNetwork) against the ADCore graph of the same network: the loss,
         /// the outputs, a parameter tensor's gradient, a layer's adjoints.
         case network
+        /// Second derivatives against themselves: `∂²f/∂x∂y` against `∂²f/∂y∂x` (the Hessian
+        /// is symmetric), `<w, ∇²f v>` against `<∇²f w, v>` for random non-unit `w`, `v`.
+        case symmetry
     }
 
     /// What the check found, for kinds whose comparison is not a number against a number
@@ -287,6 +316,8 @@ public struct Check: Codable, Sendable {
             return "\(quantity): \(detail ?? "")"
         case .network:
             return "\(quantity): \(detail ?? ""): worst difference \(format(c.difference)) (budget \(format(c.budget)))"
+        case .symmetry:
+            return "\(quantity): \(format(c.value)) against \(format(c.reference)), difference \(format(c.difference)) (budget \(format(c.budget)))\(detail.map { "; \($0)" } ?? "")"
         case .dotProduct:
             return "dot-product test: <u, J v> = \(format(c.value)) by forward mode, <Jᵀu, v> = \(format(c.reference)) by reverse mode, difference \(format(c.difference)) (budget \(format(c.budget)))"
         }

@@ -111,7 +111,7 @@ struct CaseVerification {
     /// The kink convention in force for this case: its own, else the run's.
     var kinks: KinkConvention { workspace.kinkConvention }
 
-    private func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }
+    func label(_ q: Quantity) -> String { c.label(q, displayNames: names) }
 
     mutating func run() -> CaseResult {
         var result = CaseResult(starting: c)
@@ -252,6 +252,8 @@ struct CaseVerification {
             rows.append(row)
         }
 
+        if c.hasSecondOrder { try secondOrderChecks() }
+
         try dotProductTest()
 
         if runner.traces || c.wantsTrace { result.trace = reportTrace(c, kinks: self.kinks) }
@@ -259,7 +261,7 @@ struct CaseVerification {
 
     // MARK: Checks
 
-    private mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
+    mutating func expectationChecks(_ quantity: Quantity, computed: Double, row: inout QuantityRow) {
         for k in expectationIndex[quantity] ?? [] {
             checks.append(checkExpectation(c.expectations[k].expected, computed: computed, row: &row))
             if checks[checks.count - 1].comparison.verdict == .fail { failedExpectations[checks.count - 1] = quantity }
@@ -329,12 +331,12 @@ struct CaseVerification {
         return kinks
     }
 
-    private mutating func addCheck(_ check: Check, to row: inout QuantityRow) {
+    mutating func addCheck(_ check: Check, to row: inout QuantityRow) {
         checks.append(check)
         row.verdict = worse(row.verdict, check.comparison.verdict)
     }
 
-    private func unit(_ i: Int, _ n: Int) -> [Double] {
+    func unit(_ i: Int, _ n: Int) -> [Double] {
         var e = [Double](repeating: 0, count: n)
         if i < n { e[i] = 1 }
         return e
@@ -385,16 +387,18 @@ func checkExpectation(_ expected: Expected, computed: Double, row: inout Quantit
 /// the row's best digits. Returns the function evaluations spent.
 func runOracles(
     ad: Double, of f: (Double) throws -> Double, at t0: Double, knowing knowledge: LineKnowledge,
-    methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check]
+    methods: [DifferenceMethod], tolerance: OracleTolerance, row: inout QuantityRow, checks: inout [Check],
+    closure: OracleClosure? = nil
 ) -> Int {
     let engine = ReferenceEngine(methods: methods, tolerance: tolerance)
     let (judgements, evaluations) = engine.judge(ad, along: f, at: t0, knowing: knowledge)
     var best: Double?
     for j in judgements {
-        let comparison = j.comparison
+        var comparison = j.comparison
+        if let closure { comparison.method = closure.prefix + comparison.method }
         row.oracles.append(OracleCell(
             method: j.estimate.method, requested: j.requested, value: j.estimate.value, error: j.estimate.error,
-            verdict: comparison.verdict, note: j.estimate.note))
+            verdict: comparison.verdict, note: j.estimate.note, closure: closure))
         checks.append(Check(quantity: row.quantity, kind: .oracle, comparison: comparison))
         row.verdict = worse(row.verdict, comparison.verdict)
         // Relative digits mean nothing for a derivative that is zero to within the absolute

@@ -90,7 +90,9 @@ public struct OracleTolerance: Codable, Sendable, Hashable {
         case .richardson: 4
         case .gslCentral, .fourPointCentral: 3
         case .gslForward, .gslBackward: 91
-        case .complexStep: 0
+        // The second differences carry f's evaluation error in their own round-off (it
+        // reaches them divided by h², not h).
+        case .complexStep, .secondCentral, .secondRichardson: 0
         }
     }
 

@@ -92,6 +92,39 @@ struct CaseLoaderTests {
         #expect(loaded.cases.first?.kinks == .jax)
     }
 
+    @Test("hessian and hvp: every entry and component becomes a second-order expectation")
+    func secondOrderExpectations() throws {
+        let text = """
+            id: a
+            title: t
+            inputs: {x: 1.5, y: -2}
+            output: x^2*y
+            expect:
+              hessian: [["2*y", "2*x"], [3, 0]]
+              hvp:
+                - direction: {x: 0.5, y: -1.25}
+                  values: {x: "2*y*0.5 + 2*x*(-1.25)"}
+                - direction: {y: 2}
+                  values: {x: 6, y: 0}
+            """
+        let (cases, errors) = CaseLoader.load(text: text, path: "h.yaml")
+        #expect(errors.isEmpty, "\(errors)")
+        let c = try #require(cases.first)
+        #expect(c.hvpDirections == [[0.5, -1.25], [0, 2]])
+        #expect(c.hasSecondOrder)
+        let quantities = c.expectations.map(\.quantity)
+        #expect(quantities == [
+            .secondPartial(first: 0, second: 0), .secondPartial(first: 0, second: 1),
+            .secondPartial(first: 1, second: 0), .secondPartial(first: 1, second: 1),
+            .hvp(direction: 0, input: 0), .hvp(direction: 1, input: 0), .hvp(direction: 1, input: 1),
+        ])
+        #expect(c.expectations[0].expected.value == -4)
+        #expect(c.expectations[4].expected.value == -5.75)
+        #expect(c.label(.secondPartial(first: 0, second: 1)) == "∂²f/∂x∂y")
+        #expect(c.label(.secondPartial(first: 1, second: 1)) == "∂²f/∂y²")
+        #expect(c.label(.hvp(direction: 0, input: 1)) == "(∇²f v)_y (v: x = 0.5, y = -1.25)")
+    }
+
     @Test("several cases per file, an error in one does not stop the others")
     func severalDocuments() throws {
         let text = "id: a\ntitle: t\ninputs: {x: 1}\noutput: x\n---\nid: b\ntitle: t\ninputs: {x: 1}\noutput: sine(x)\n---\nid: c\ntitle: t\ninputs: {y: 1}\noutput: y\n"
@@ -134,6 +167,18 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\nkinks: frameworks\ninputs: {x: 1}\noutput: relu(x)\n", 3, 8, "PyTorch and JAX differ at kinks"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: relu(x)\nkinks: tf\n", 5, 8, "unknown kink convention 'tf': one of x>=0, pytorch, jax"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: relu(x)\nkinks: [jax]\n", 5, 8, "kinks"),
+        ("id: a\ntitle: t\ninputs: {x: 1, y: 2}\noutput: x*y\nexpect:\n  hessian: [[0, 1]]\n", 6, 12, "hessian has 1 row, expected 2 rows of 2 numbers"),
+        ("id: a\ntitle: t\ninputs: {x: 1, y: 2}\noutput: x*y\nexpect:\n  hessian: [[0, 1], [1]]\n", 6, 21, "hessian row 2 has 1 entry, expected 2"),
+        ("id: a\ntitle: t\ninputs: {x: 1, y: 2}\noutput: x*y\nexpect:\n  hessian: {x: 1}\n", 6, 12, "hessian must be a list of rows"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hessian: [[0]]}\n", 5, 10, "'hessian' is for a case with a scalar 'output'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hvp: {direction: {x: 1}, values: {x: 0}}}\n", 5, 10, "'hvp' is for a case with a scalar 'output'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {values: {x: 6}}}\n", 5, 15, "hvp needs a 'direction'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {x: 1}}}\n", 5, 15, "hvp needs 'values'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {x: 0}, values: {x: 6}}}\n", 5, 27, "the hvp direction is zero"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {y: 1}, values: {x: 6}}}\n", 5, 28, "direction names 'y', which is not an input"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\nlet: {a: x^2}\noutput: a*x\nexpect: {hvp: {direction: {x: 1}, values: {a: 6}}}\n", 6, 44, "hvp values name 'a', which is not an input"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {x: 1}, values: {x: 6}, seed: {x: 1}}}\n", 5, 51, "unknown key 'seed' in hvp"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hesian: [[6]]}\n", 5, 10, "did you mean 'hessian'?"),
         ("   \n\n  \n", 1, 1, "the file is empty"),
         ("# only a comment\n", 1, 1, "holds no case"),
     ] as [(String, Int, Int, String)])

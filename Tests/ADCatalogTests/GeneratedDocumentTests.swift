@@ -136,6 +136,9 @@ struct GeneratedDocumentTests {
             case .nodeValue(let node), .adjoint(let node): guard node >= 0, node < nodes else { return "node \(node) of \(nodes)" }
             case let .partial(k, i): guard k >= 0, k < m, i >= 0, i < n else { return "partial \(k), \(i) of \(m) x \(n)" }
             case let .tangent(s, node): guard s >= 0, s < c.tangentSeeds.count, node >= 0, node < nodes else { return "tangent \(s), \(node)" }
+            case let .secondPartial(i, j): guard c.isScalar, i >= 0, i < n, j >= 0, j < n else { return "second partial \(i), \(j) of \(n)" }
+            case let .hvp(d, i):
+                guard c.isScalar, d >= 0, d < c.hvpDirections.count, c.hvpDirections[d].count == n, i >= 0, i < n else { return "hvp \(d), \(i)" }
             }
             guard e.expected.value.isFinite else { return "an expected value that is not finite" }
             _ = c.label(e.quantity)

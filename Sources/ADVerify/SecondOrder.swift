@@ -1,0 +1,184 @@
+// Second derivatives of a case that expects them (`expect.hessian`, `expect.hvp`): the core's
+// forward-over-reverse products against the expected numbers, against three families of
+// references that share no code with them, and against their own symmetry.
+import ADCatalog
+import ADCore
+import ADNumeric
+import Foundation
+import Numerics
+
+extension CaseVerification {
+    /// The references a second-order row runs, in report column order: differences of the
+    /// verified reverse gradient (its component `i` along the row's direction), second
+    /// differences of f, and differences of the complex-step gradient (analytic graphs).
+    static let gradientOracles: [DifferenceMethod] = [.gslCentral, .central, .fivePoint, .richardson]
+    static let secondDifferenceOracles: [DifferenceMethod] = [.secondCentral, .secondRichardson]
+    static let complexStepGradientOracles: [DifferenceMethod] = [.gslCentral]
+
+    /// Every Hessian entry (when the case expects a Hessian) and every component of each
+    /// expected `∇²f v`, each a row with its expectation and references; then the symmetry of
+    /// the Hessian and `<w, ∇²f v> = <∇²f w, v>` for random non-unit `w`, `v`.
+    mutating func secondOrderChecks() throws(CaseFailure) {
+        let x = c.point, n = graph.inputCount
+        let wantsHessian = c.expectations.contains { if case .secondPartial = $0.quantity { true } else { false } }
+        var hessian: [[Double]] = []
+        var products: [[Double]] = []
+        do {
+            if wantsHessian { hessian = try workspace.hessian(at: x) }
+            for v in c.hvpDirections { products.append(try workspace.hvp(at: x, direction: v)) }
+        } catch {
+            throw CaseFailure(error.description)
+        }
+        if wantsHessian {
+            for i in 0..<n {
+                for j in 0..<n {
+                    let q = Quantity.secondPartial(first: i, second: j)
+                    var row = QuantityRow(quantity: label(q), kind: .secondPartial, forward: nil, reverse: hessian[i][j])
+                    expectationChecks(q, computed: hessian[i][j], row: &row)
+                    try secondOrderOracles(ad: hessian[i][j], component: i, along: unit(j, n), row: &row)
+                    rows.append(row)
+                }
+            }
+            // H_ij and H_ji come from different sweeps (along e_j and along e_i).
+            var scale = 0.0
+            for r in hessian { for h in r where h.isFinite { scale = Swift.max(scale, abs(h)) } }
+            for i in 0..<n {
+                for j in (i + 1)..<Swift.max(n, i + 1) {
+                    var check = Check(
+                        quantity: "\(label(.secondPartial(first: i, second: j))) = \(label(.secondPartial(first: j, second: i)))",
+                        kind: .symmetry,
+                        comparison: compareModes(forward: hessian[i][j], reverse: hessian[j][i], scale: scale, tolerance: agreement))
+                    check.detail = "the Hessian is symmetric: the product along \(c.inputNames[j]) against the product along \(c.inputNames[i])"
+                    checks.append(check)
+                }
+            }
+        }
+        for (d, v) in c.hvpDirections.enumerated() {
+            for i in 0..<n {
+                let q = Quantity.hvp(direction: d, input: i)
+                var row = QuantityRow(quantity: label(q), kind: .hvp, forward: nil, reverse: products[d][i])
+                expectationChecks(q, computed: products[d][i], row: &row)
+                try secondOrderOracles(ad: products[d][i], component: i, along: v, row: &row)
+                rows.append(row)
+            }
+        }
+        try hessianDotProductTest()
+    }
+
+    /// `<w, ∇²f v>` against `<∇²f w, v>` for non-unit `w`, `v` drawn from the case id: two
+    /// products along different directions must agree through the Hessian's symmetry.
+    private mutating func hessianDotProductTest() throws(CaseFailure) {
+        let n = graph.inputCount
+        let (w, v) = dotProductVectors(seed: c.id + "/hessian", outputs: n, inputs: n)
+        let hv: [Double], hw: [Double]
+        do {
+            hv = try workspace.hvp(at: c.point, direction: v)
+            hw = try workspace.hvp(at: c.point, direction: w)
+        } catch {
+            throw CaseFailure(error.description)
+        }
+        let lhs = zip(w, hv).reduce(0) { $0 + $1.0 * $1.1 }
+        let rhs = zip(hw, v).reduce(0) { $0 + $1.0 * $1.1 }
+        let terms = zip(w, hv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(hw, v).reduce(0) { $0 + abs($1.0 * $1.1) }
+        var check = Check(
+            quantity: "<w, ∇²\(c.outputName(0)) v> = <∇²\(c.outputName(0)) w, v>", kind: .symmetry,
+            comparison: compareModes(forward: lhs, reverse: rhs, scale: terms, tolerance: agreement))
+        check.detail = "Hessian-vector products along random non-unit w and v"
+        if !lhs.isFinite, !rhs.isFinite {
+            check.comparison.verdict = .inconclusive(reason: "the Hessian has non-finite entries: no inner product to compare")
+        }
+        checks.append(check)
+    }
+
+    /// The references for `ad = ∂/∂t [∂f/∂x_i](x + t b)` (a Hessian entry when `b` is a unit
+    /// vector, a component of `∇²f b` otherwise): each family's cells go into `row`, its checks
+    /// into `checks`.
+    private mutating func secondOrderOracles(ad: Double, component i: Int, along b: [Double], row: inout QuantityRow) throws(CaseFailure) {
+        let x = c.point, n = graph.inputCount
+        let graph = self.graph, output = graph.outputNodes[0]
+        let line = LineDirection(b)
+        let t0 = line.start(x)
+        let kink = try secondOrderKink(component: i, along: b)
+
+        // 1. The verified reverse gradient's component i along b.
+        var gradientWorkspace = Workspace(for: graph)
+        gradientWorkspace.ruleMutation = runner.ruleMutation
+        gradientWorkspace.kinkConvention = kinks
+        var p = x
+        var gradient = [Double](repeating: 0, count: n)
+        let g: (Double) throws -> Double = { t in
+            line.place(t, from: x, into: &p)
+            try gradientWorkspace.gradient(at: p, into: &gradient)
+            return gradient[i]
+        }
+        evaluations += runOracles(
+            ad: ad, of: g, at: t0, knowing: LineKnowledge(kink: kink), methods: Self.gradientOracles,
+            tolerance: oracleTolerance, row: &row, checks: &checks, closure: .gradient)
+
+        // 2. Second differences of f itself along e_i and b.
+        var fWorkspace = Workspace(for: graph)
+        var q = x
+        let f: (Double, Double) throws -> Double = { s, t in
+            for k in 0..<n { q[k] = x[k] + t * b[k] }
+            q[i] += s
+            try fWorkspace.evaluate(at: q)
+            return fWorkspace.value(of: output)
+        }
+        let diagonal = b.indices.allSatisfy { b[$0] == (($0 == i) ? 1 : 0) }
+        var scale = abs(x[i])
+        for k in 0..<n where b[k] != 0 { scale = Swift.max(scale, abs(x[k])) }
+        if roundingNoise[output] == nil { roundingNoise[output] = .some(workspace.roundingNoise(of: output)) }
+        let evaluationError = (roundingNoise[output] ?? nil).map { Double.ulpOfOne * $0 } ?? 0
+        for method in Self.secondDifferenceOracles {
+            let estimate = secondDifference(of: f, diagonal: diagonal, scale: scale, method: method, evaluationError: evaluationError)
+            evaluations += estimate.evaluations
+            var comparison = oracleTolerance.compare(ad, with: estimate)
+            if comparison.verdict == .fail, let kink {
+                // The stencil reaches 2h (4h for Richardson) along e_i and along b.
+                let reach = (method == .secondRichardson ? 4 : 2) * estimate.step * Swift.max(1, b.map(abs).max() ?? 1)
+                if kink.distance <= reach {
+                    comparison.verdict = .inconclusive(
+                        reason: "\(method.rawValue): the kink of \(kink.node) lies \(format(kink.distance)) away, within the stencil's reach \(format(reach)): the differences straddle two branches")
+                }
+            }
+            row.oracles.append(OracleCell(
+                method: method, requested: method, value: estimate.value, error: estimate.error,
+                verdict: comparison.verdict, note: estimate.note))
+            checks.append(Check(quantity: row.quantity, kind: .oracle, comparison: comparison))
+            row.verdict = worse(row.verdict, comparison.verdict)
+            let magnitude = Swift.max(abs(ad), abs(comparison.reference))
+            if comparison.verdict == .pass, ad == comparison.reference || magnitude > oracleTolerance.absoluteFloor {
+                row.agreeingDigits = Swift.max(row.agreeingDigits ?? 0, comparison.agreeingDigits)
+            }
+        }
+
+        // 3. The complex-step gradient's component i along b: no AD, no difference of f twice.
+        if graph.isAnalytic {
+            let h = StepRule.complexStep(at: x[i])
+            var z = [Complex<Double>](repeating: .zero, count: n)
+            let gamma: (Double) throws -> Double = { t in
+                line.place(t, from: x, into: &p)
+                for k in 0..<n { z[k] = Complex(p[k], k == i ? h : 0) }
+                return try graph.evaluateComplex(at: z, node: output).imaginary / h
+            }
+            evaluations += runOracles(
+                ad: ad, of: gamma, at: t0, knowing: LineKnowledge(kink: kink), methods: Self.complexStepGradientOracles,
+                tolerance: oracleTolerance, row: &row, checks: &checks, closure: .complexStepGradient)
+        }
+    }
+
+    /// The nearest kink of a piecewise node feeding the output, along e_i or along b: a
+    /// reference whose stencil reaches it is inconclusive, not a failure. `nil` for analytic graphs.
+    private mutating func secondOrderKink(component i: Int, along b: [Double]) throws(CaseFailure) -> (distance: Double, node: String)? {
+        let finder = KinkFinder(graph: graph, target: graph.outputNodes[0])
+        guard !finder.piecewise.isEmpty else { return nil }
+        var nearest: (distance: Double, node: String)?
+        for direction in [unit(i, graph.inputCount), b] {
+            do { try workspace.forward(seeds: direction, width: 1) } catch { throw CaseFailure(error.description) }
+            if let k = finder.nearest(in: workspace), k.distance < (nearest?.distance ?? .infinity) {
+                nearest = (k.distance, names[k.node])
+            }
+        }
+        return nearest
+    }
+}
