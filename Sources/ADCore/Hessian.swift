@@ -52,7 +52,7 @@ extension Workspace {
     private mutating func secondOrderProduct(direction v: [Double], into result: inout [Double]) throws(ADCoreError) {
         try forward(seeds: v, width: 1)
         let s = storage
-        s.adjointTangentSweep()
+        s.adjointTangentSweep(mutation: ruleMutation.flatMap { $0.isSecondOrder ? $0 : nil })
         if result.count != s.inputCount { result = Array(repeating: 0, count: s.inputCount) }
         let dot = s.adjointTangents
         for k in 0..<s.inputCount { result[k] = dot[k] }
@@ -61,8 +61,9 @@ extension Workspace {
 
 extension WorkspaceStorage {
     /// The tangents of the adjoints along the last tangent sweep's direction (width 1), from the
-    /// stored values, partials, tangents and adjoints, last primitive first.
-    func adjointTangentSweep() {
+    /// stored values, partials, tangents and adjoints, last primitive first; a second-order
+    /// `mutation` replaces its primitive's second partials (`adverify selftest`).
+    func adjointTangentSweep(mutation: RuleMutation? = nil) {
         let v = values, p = partials, t = tangents, adj = adjoints, lhs = lhs, rhs = rhs, ops = ops, zero = zeroSlot
         let dot = adjointTangents
         dot.update(repeating: 0, count: slotCount)
@@ -70,7 +71,8 @@ extension WorkspaceStorage {
         while k >= firstPrimitive {
             let a = adj[k], d = dot[k]
             let l = Int(lhs[k]), r = Int(rhs[k])
-            let (aa, ab, bb) = ops[k].secondPartials(v[l], v[r], value: v[k])
+            var (aa, ab, bb) = ops[k].secondPartials(v[l], v[r], value: v[k])
+            if let mutation, ops[k] == mutation.op { (aa, ab, bb) = mutation.secondPartials(v[l], v[r], value: v[k]) }
             let tl = t[l], tr = t[r]
             // The first partial carries the adjoint's tangent, the second partials the adjoint
             // along the operands' tangents (zero-safe, as the first-order sweeps).

@@ -32,7 +32,36 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
         /// the `x>=0` value where the convention's differs from it (`relu'(0) = 1`, a tie not
         /// split), else the `x < 0` side (JAX's `abs'(0) = -1`). ``operand`` is ignored.
         case kinkConvention = "kink-convention"
+        /// Second order: `∂²v/∂a²` (operand 0) or `∂²v/∂b²` (operand 1) with its sign flipped.
+        /// The first partials stay true, so only a second derivative can tell.
+        case secondSignFlipped = "second-sign-flipped"
+        /// Second order: `∂²v/∂a²` or `∂²v/∂b²` doubled.
+        case secondDoubled = "second-doubled"
+        /// Second order: `∂²v/∂a²` or `∂²v/∂b²` set to 0.
+        case secondDropped = "second-dropped"
+        /// Second order: the second partials evaluated at the operand doubled (`-sin(2x)` for `sin`).
+        case secondArgumentDoubled = "second-argument-doubled"
+        /// Second order: the mixed `∂²v/∂a∂b` of a binary primitive with its sign flipped
+        /// (``operand`` is ignored).
+        case mixedSignFlipped = "mixed-sign-flipped"
+        /// Second order: the mixed `∂²v/∂a∂b` set to 0 (``operand`` is ignored).
+        case mixedDropped = "mixed-dropped"
+
+        /// Whether the kind changes the second-order partials only (``Op/secondPartials(_:_:value:)``).
+        public var isSecondOrder: Bool {
+            switch self {
+            case .secondSignFlipped, .secondDoubled, .secondDropped, .secondArgumentDoubled, .mixedSignFlipped, .mixedDropped: true
+            default: false
+            }
+        }
+
+        /// Kinds that name no operand.
+        static let operandFree: [Kind] = [.swapped, .oneBranch, .kinkConvention, .mixedSignFlipped, .mixedDropped]
     }
+
+    /// Whether the mutant changes the second-order partials only: a Hessian or a Hessian-vector
+    /// product can kill it, no first derivative can.
+    public var isSecondOrder: Bool { kind.isSecondOrder }
 
     /// The relative error of ``Kind/slightlyOff``.
     public static let relativeError = 1e-6
@@ -47,7 +76,7 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     public init(op: Op, kind: Kind, operand: Int = 0, convention: KinkConvention = .default) {
         self.op = op
         self.kind = kind
-        self.operand = [.swapped, .oneBranch, .kinkConvention].contains(kind) ? 0 : operand
+        self.operand = Kind.operandFree.contains(kind) ? 0 : operand
         self.convention = kind == .kinkConvention ? convention : .default
     }
 
@@ -91,6 +120,15 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
                 result.append(RuleMutation(op: op, kind: .kinkConvention, convention: convention))
             }
         }
+        for k in operands {
+            for kind in [Kind.secondSignFlipped, .secondDoubled, .secondDropped, .secondArgumentDoubled] {
+                result.append(RuleMutation(op: op, kind: kind, operand: k))
+            }
+        }
+        if operands.count == 2 {
+            result.append(RuleMutation(op: op, kind: .mixedSignFlipped))
+            result.append(RuleMutation(op: op, kind: .mixedDropped))
+        }
         return result
     }
 
@@ -101,7 +139,7 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     /// `relu/kink-convention` (under `x>=0`), `max/kink-convention/pytorch`.
     public var id: String {
         var s = "\(op)/\(kind.rawValue)"
-        if ![.swapped, .oneBranch, .kinkConvention].contains(kind), op.arity == 2 { s += operand == 0 ? "/a" : "/b" }
+        if !Kind.operandFree.contains(kind), op.arity == 2 { s += operand == 0 ? "/a" : "/b" }
         if kind == .kinkConvention, convention != .default { s += "/\(convention)" }
         return s
     }
@@ -109,6 +147,7 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     /// In words: `∂/∂b of '/' with its sign flipped`.
     public var description: String {
         let partial = op.arity == 2 ? (operand == 0 ? "∂/∂a" : "∂/∂b") : "the derivative"
+        let second = op.arity == 2 ? (operand == 0 ? "∂²/∂a²" : "∂²/∂b²") : "the second derivative"
         let name = "'\(op.name)'" + (op == .powConst ? " (constant exponent)" : op == .pow ? " (variable exponent)" : "")
         return switch kind {
         case .signFlipped: "\(partial) of \(name) with its sign flipped"
@@ -130,7 +169,32 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
                     : RuleMutation.convention(convention, agreesWithDefaultAt: op)
                         ? "the derivative of \(name) at x = 0 taken from the x < 0 side"
                         : "the derivative of \(name) at x = 0 taken from the x >= 0 branch")
+        case .secondSignFlipped: "\(second) of \(name) with its sign flipped"
+        case .secondDoubled: "\(second) of \(name) doubled"
+        case .secondDropped: "\(second) of \(name) dropped (0)"
+        case .secondArgumentDoubled: "the second-order rule of \(name) evaluated at \(op.arity == 2 ? (operand == 0 ? "2a" : "2b") : "2x")"
+        case .mixedSignFlipped: "∂²/∂a∂b of \(name) with its sign flipped"
+        case .mixedDropped: "∂²/∂a∂b of \(name) dropped (0)"
         }
+    }
+
+    /// The mutated second-order partials `(∂²v/∂a², ∂²v/∂a∂b, ∂²v/∂b²)` at `(a, b)`, given the
+    /// node's (true) value `v`: the true ones for a first-order mutant.
+    @inlinable
+    public func secondPartials(_ a: Double, _ b: Double, value v: Double) -> (Double, Double, Double) {
+        var (aa, ab, bb) = op.secondPartials(a, b, value: v)
+        switch kind {
+        case .secondSignFlipped: if operand == 0 { aa = -aa } else { bb = -bb }
+        case .secondDoubled: if operand == 0 { aa *= 2 } else { bb *= 2 }
+        case .secondDropped: if operand == 0 { aa = 0 } else { bb = 0 }
+        case .secondArgumentDoubled:
+            let (a2, b2) = operand == 0 ? (2 * a, b) : (a, 2 * b)
+            (aa, ab, bb) = op.secondPartials(a2, b2, value: op.value(a2, b2))
+        case .mixedSignFlipped: ab = -ab
+        case .mixedDropped: ab = 0
+        default: break
+        }
+        return (aa, ab, bb)
     }
 
     /// Whether `convention` gives `op` the same partials at its kink as the default does
@@ -200,6 +264,18 @@ public struct RuleMutation: Sendable, Hashable, Codable, CustomStringConvertible
     /// Under every kink convention.
     public func isEquivalent(at points: [(Double, Double)]) -> Bool {
         let operands = RuleMutation.differentiableOperands(of: op)
+        if isSecondOrder {
+            // The second partials of the differentiable operands: aa, ab (both), bb.
+            func same(_ t: Double, _ m: Double) -> Bool { t == m || (t.isNaN && m.isNaN) }
+            for (a, b) in points {
+                let v = op.value(a, b)
+                let truth = op.secondPartials(a, b, value: v), mutant = secondPartials(a, b, value: v)
+                if operands.contains(0), !same(truth.0, mutant.0) { return false }
+                if operands.count == 2, !same(truth.1, mutant.1) { return false }
+                if operands.contains(1), !same(truth.2, mutant.2) { return false }
+            }
+            return true
+        }
         for convention in KinkConvention.allCases {
             for (a, b) in points {
                 let v = op.value(a, b)

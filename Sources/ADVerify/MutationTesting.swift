@@ -40,7 +40,8 @@ public enum Mutant: Sendable, Hashable {
     /// primitive, a backprop mutant a network with a layer it changes.
     public func exercises(_ c: Case) -> Bool {
         switch self {
-        case .rule(let m): c.graph.ops.contains(m.op)
+        // A second-order mutant changes nothing but Hessians and their products.
+        case .rule(let m): c.graph.ops.contains(m.op) && (!m.isSecondOrder || c.hasSecondOrder)
         case .backprop(let m): c.network?.model.map { m.applies(to: $0.layers) } ?? false
         }
     }

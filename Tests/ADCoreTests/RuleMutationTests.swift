@@ -93,8 +93,18 @@ struct RuleMutationTests {
             let m = RuleMutation.all.first { $0.id == id }
             #expect(m?.isEquivalent(at: probes) == true, "\(id)")
         }
-        let equivalent = RuleMutation.all.filter { $0.isEquivalent(at: probes) }.map(\.id)
+        let equivalent = RuleMutation.all.filter { !$0.isSecondOrder && $0.isEquivalent(at: probes) }.map(\.id)
         #expect(equivalent.count == 8, "\(equivalent)")
+        // Second order: a primitive whose second partial is 0 everywhere cannot be told apart
+        // by a wrong one (add, sub, neg; mul's own squares; relu and abs away from the kink).
+        for id in ["add/second-dropped/a", "add/mixed-sign-flipped", "mul/second-doubled/b", "neg/second-sign-flipped",
+                   "relu/second-argument-doubled", "abs/second-dropped", "exp/second-argument-doubled"] where id != "exp/second-argument-doubled" {
+            #expect(RuleMutation.all.first { $0.id == id }?.isEquivalent(at: probes) == true, "\(id)")
+        }
+        for id in ["mul/mixed-dropped", "sin/second-sign-flipped", "div/second-doubled/b", "exp/second-argument-doubled",
+                   "elu/second-dropped/a", "pow/mixed-sign-flipped", "powConst/second-argument-doubled/a"] {
+            #expect(RuleMutation.all.first { $0.id == id }?.isEquivalent(at: probes) == false, "\(id)")
+        }
         // A mutant that differs at one probe point only (relu at its kink) is not equivalent.
         #expect(!RuleMutation(op: .relu, kind: .kinkConvention).isEquivalent(at: probes))
         #expect(!RuleMutation(op: .sin, kind: .slightlyOff).isEquivalent(at: probes))
@@ -107,15 +117,49 @@ struct RuleMutationTests {
         #expect(Set(all.map(\.id)).count == all.count)
         for op in Op.primitives {
             let count = RuleMutation.mutants(of: op).count
+            // Second order: 4 kinds per differentiable operand, and the mixed partial's 2 when both are.
             let expected: Int = switch op {
-            case .powConst: 6                              // 4 kinds of ∂/∂a, the argument doubled twice
-            case .max, .min, .leakyRelu, .elu: 15          // 2 × 4 + 2 + swapped + one-branch + 3 kink conventions
-            case .relu, .abs: 9                            // 4 + 1 + one-branch + 3 kink conventions
-            default: op.arity == 2 ? 11 : 5
+            case .powConst: 6 + 4                          // 4 kinds of ∂/∂a, the argument doubled twice
+            case .max, .min, .leakyRelu, .elu: 15 + 10     // 2 × 4 + 2 + swapped + one-branch + 3 kink conventions
+            case .relu, .abs: 9 + 4                        // 4 + 1 + one-branch + 3 kink conventions
+            default: op.arity == 2 ? 11 + 10 : 5 + 4
             }
             #expect(count == expected, "\(op)")
         }
-        #expect(all.count == 214)  // 5 × 11 + 6 + 4 × 15 + 15 × 5 + 2 × 9
+        #expect(all.count == 376)  // 5 × 21 + 10 + 4 × 25 + 15 × 9 + 2 × 13
+        #expect(all.count { $0.isSecondOrder } == 162)
+        #expect(RuleMutation(op: .mul, kind: .mixedDropped, operand: 1).id == "mul/mixed-dropped")
+        #expect(RuleMutation(op: .div, kind: .secondSignFlipped, operand: 1).id == "div/second-sign-flipped/b")
+    }
+
+    @Test("a second-order mutant leaves every first-order sweep alone and changes the Hessian as it says")
+    func secondOrderMutants() throws {
+        // f = sin(x) y + x / y: H = [[-sin(x) y, cos(x) - 1/y²], [cos(x) - 1/y², 2x/y³]].
+        var b = GraphBuilder()
+        let x = try b.input("x"), y = try b.input("y")
+        let f = try b.apply(.add, try b.apply(.mul, try b.apply(.sin, x), y), try b.apply(.div, x, y))
+        try b.output(f)
+        let graph = try b.build()
+        let p = [0.83, -1.37]
+        var truth = Workspace(for: graph)
+        let g = try truth.gradient(at: p)
+        let h = try truth.hessian(at: p)
+        func mutated(_ m: RuleMutation) throws -> (gradient: [Double], hessian: [[Double]]) {
+            var ws = Workspace(for: graph)
+            ws.ruleMutation = m
+            return (try ws.gradient(at: p), try ws.hessian(at: p))
+        }
+        let sin = try mutated(RuleMutation(op: .sin, kind: .secondSignFlipped))
+        #expect(sin.gradient == g)
+        #expect(abs(sin.hessian[0][0] - (-h[0][0])) <= 1e-15 && sin.hessian[1] == h[1] && sin.hessian[0][1] == h[0][1])
+        let div = try mutated(RuleMutation(op: .div, kind: .secondDoubled, operand: 1))
+        #expect(div.gradient == g)
+        #expect(abs(div.hessian[1][1] - 2 * h[1][1]) <= 1e-14 * abs(h[1][1]) && div.hessian[0][0] == h[0][0])
+        let mixed = try mutated(RuleMutation(op: .div, kind: .mixedDropped))
+        // d²(x/y)/dxdy = -1/y² dropped: cos(x) remains.
+        #expect(abs(mixed.hessian[0][1] - Foundation.cos(p[0])) <= 1e-15 && abs(mixed.hessian[1][0] - Foundation.cos(p[0])) <= 1e-15)
+        // A first-order mutant is not applied to the second partials a second time.
+        #expect(RuleMutation(op: .sin, kind: .doubled).secondPartials(0.5, 0, value: Foundation.sin(0.5)) == Op.sin.secondPartials(0.5, 0, value: Foundation.sin(0.5)))
     }
 
     @Test("a convention's kink mutant changes the partials at the kink under that convention only", arguments: 0..<10)

@@ -32,6 +32,37 @@ struct MutationTestingTests {
 
     func mutant(_ id: String) throws -> Mutant { try #require(Mutant.all.first { $0.id == id }) }
 
+    @Test("second-order mutants run only on cases that expect second derivatives, and those kill them")
+    func secondOrder() async throws {
+        let yaml = Self.yaml + """
+
+            ---
+            id: hessian-of-sin-div
+            title: a Hessian
+            inputs: {x: 0.83, y: -1.37}
+            output: sin(x) * y + x / y
+            expect:
+              hessian: [["-sin(x)*y", "cos(x) - 1/y^2"], ["cos(x) - 1/y^2", "2*x/y^3"]]
+            """
+        let (cases, errors) = CaseLoader.load(text: yaml, path: "mutants.yaml")
+        #expect(errors.isEmpty, "\(errors)")
+        let catalog = Catalog(files: ["mutants.yaml"], cases: cases, errors: [])
+        let ids = ["sin/second-sign-flipped", "div/second-doubled/b", "div/mixed-dropped", "div/second-argument-doubled/a",
+                   "mul/second-dropped/a", "tan/second-doubled"]
+        let run = await MutationTesting(mutants: try ids.map(mutant)).run(catalog, tool: Self.tool, paths: ["mutants.yaml"])
+        let byID = Dictionary(uniqueKeysWithValues: run.mutants.map { ($0.id, $0) })
+        for id in ["sin/second-sign-flipped", "div/second-doubled/b", "div/mixed-dropped", "div/second-argument-doubled/a"] {
+            let m = try #require(byID[id])
+            #expect(m.status == .killed, "\(id)")
+            // sin-times-y uses sin too, but has no second derivative to check: not run there.
+            #expect(m.casesRun == 1 && m.killers.map(\.id) == ["hessian-of-sin-div"], "\(id): \(m.killers.map(\.id))")
+            #expect(m.killers.first?.checks.contains("expectation") == true, "\(id): \(m.killers.first?.checks ?? [])")
+            #expect(m.killers.first?.checks.contains { $0.hasPrefix("oracle: gradient: ") } == true, "\(id)")
+        }
+        #expect(byID["mul/second-dropped/a"]?.status == .equivalent)
+        #expect(byID["tan/second-doubled"]?.casesRun == 0)
+    }
+
     @Test("killed, survived (exercised or not), equivalent; the score and the exit code")
     func statuses() async throws {
         let (cases, errors) = CaseLoader.load(text: Self.yaml, path: "mutants.yaml")

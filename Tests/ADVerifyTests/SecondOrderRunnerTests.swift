@@ -1,0 +1,78 @@
+// The runner on cases that expect second derivatives: every reference family and the symmetry
+// checks run, a wrong expected entry fails on its own, and a kink makes second differences
+// inconclusive rather than failed.
+import ADCatalog
+import ADVerify
+import Foundation
+import Testing
+
+@Suite("Second derivatives in the runner")
+struct SecondOrderRunnerTests {
+    func verify(_ yaml: String) throws -> CaseResult {
+        let (cases, errors) = CaseLoader.load(text: yaml, path: "second.yaml")
+        #expect(errors.isEmpty, "\(errors)")
+        return Runner().verify(try #require(cases.first))
+    }
+
+    static func rosenbrock(_ xx: String) -> String {
+        """
+        id: rosenbrock
+        title: Rosenbrock
+        inputs: {x: -1.2, y: 1.0}
+        output: (1 - x)^2 + 100*(y - x^2)^2
+        expect:
+          hessian: [["\(xx)", "-400*x"], ["-400*x", 200]]
+          hvp:
+            direction: {x: 0.3, y: -1.7}
+            values: {x: "(1200*x^2 - 400*y + 2)*0.3 - 400*x*(-1.7)", y: -196}
+        """
+    }
+
+    @Test("Rosenbrock: four entries and two product components, each against every reference family")
+    func rosenbrock() throws {
+        let r = try verify(Self.rosenbrock("1200*x^2 - 400*y + 2"))
+        #expect(r.verdict == .pass, "\(r.failures.map(\.message))")
+        let second = r.rows.filter(\.kind.isSecondOrder)
+        #expect(second.map(\.quantity) == ["∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y∂x", "∂²f/∂y²",
+                                           "(∇²f v)_x (v: x = 0.3, y = -1.7)", "(∇²f v)_y (v: x = 0.3, y = -1.7)"])
+        #expect(second[0].reverse == 1330 && second[5].reverse == -196)
+        for row in second {
+            #expect(row.oracles.map(\.checkMethod) == [
+                "gradient: gslCentral", "gradient: central", "gradient: fivePoint", "gradient: richardson",
+                "second-central", "second-richardson", "complex-step gradient: gslCentral",
+            ], "\(row.quantity)")
+            #expect(row.oracles.allSatisfy { $0.verdict == .pass }, "\(row.quantity): \(row.oracles)")
+        }
+        let symmetry = r.checks.filter { $0.kind == .symmetry }
+        #expect(symmetry.map(\.quantity) == ["∂²f/∂x∂y = ∂²f/∂y∂x", "<w, ∇²f v> = <∇²f w, v>"])
+        #expect(symmetry.allSatisfy { $0.comparison.verdict == .pass })
+    }
+
+    @Test("a wrong expected entry fails its expectation while every reference passes")
+    func wrongExpectation() throws {
+        let r = try verify(Self.rosenbrock("1200*x^2 - 400*y"))
+        #expect(r.verdict == .fail)
+        #expect(r.failures.map(\.quantity) == ["∂²f/∂x²"])
+        #expect(r.failures.map(\.kind) == [.expectation])
+    }
+
+    @Test("next to a kink the second differences straddle it and are inconclusive, not failed")
+    func kink() throws {
+        // relu(x - 1e-5) sin(y): the kink 1e-5 from x = 0 is inside the second differences'
+        // stencils (steps ~1e-4); ∂²f/∂x² = 0 by the rule, while differences across the kink see
+        // a spike.
+        let r = try verify("""
+            id: near-kink
+            title: near a kink
+            inputs: {x: 0, y: 0.6}
+            output: relu(x + 1e-5) * sin(y)
+            expect:
+              hessian: [[0, "cos(y)"], ["cos(y)", "-(1e-5)*sin(y)"]]
+            """)
+        #expect(r.verdict == .pass, "\(r.failures.map(\.message))")
+        let xx = try #require(r.rows.first { $0.quantity == "∂²f/∂x²" })
+        let secondCentral = try #require(xx.oracles.first { $0.method == .secondCentral })
+        #expect(secondCentral.verdict.isInconclusive, "\(secondCentral)")
+        #expect(xx.oracles.allSatisfy { $0.verdict != .fail })
+    }
+}
