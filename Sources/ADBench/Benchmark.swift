@@ -143,6 +143,11 @@ public struct Benchmark {
         let reference = h.run(h.reverse).gradient
         let scale = Swift.max(1, abs(h.primal()) / Swift.max(reference.map(abs).max() ?? 0, .leastNormalMagnitude))
         if wanted(.reverse) { out.append(measure(family: family, size: size, label: label, method: .reverse, primal: primal, h.reverse, evaluations: 1)) }
+        // Second order: the product on every graph, the whole Hessian where n products are cheap.
+        if wanted(.hvp) { out.append(measure(family: family, size: size, label: label, method: .hvp, primal: primal, h.hvp)) }
+        if h.n <= Benchmark.largestHessian, wanted(.hessian) {
+            out.append(measure(family: family, size: size, label: label, method: .hessian, primal: primal, h.hessian, evaluations: h.n))
+        }
         guard loops else { return out }
         var methods: [(MethodID, () -> Double)] = [
             (.forwardVector, h.forwardVector), (.forwardScalar, h.forwardScalar),
@@ -165,6 +170,9 @@ public struct Benchmark {
         }
         return out
     }
+
+    /// The largest n whose full Hessian (n Hessian-vector products) the benchmark times.
+    static let largestHessian = 100
 
     /// A note when a method's gradient is not the reverse gradient within what the method can do.
     /// A difference's round-off is relative to the function's value, not to the gradient's, so

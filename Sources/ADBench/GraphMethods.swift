@@ -22,6 +22,9 @@ final class GraphHarness {
     private var seeds: [Double]
     private var z: [Complex<Double>]
     @exclusivity(unchecked) private(set) var gradient: [Double]
+    /// A fixed non-unit direction for the Hessian-vector product, and its result.
+    private let direction: [Double]
+    @exclusivity(unchecked) private var product: [Double]
     /// Primal evaluations since the last reset.
     private(set) var evaluations = 0
 
@@ -34,6 +37,8 @@ final class GraphHarness {
         seeds = Array(repeating: 0, count: graph.inputCount)
         z = point.map { Complex($0, 0) }
         gradient = Array(repeating: 0, count: graph.inputCount)
+        direction = (0..<graph.inputCount).map { (k: Int) -> Double in 0.5 + Double((k &* 7919) % 101) / 101 }
+        product = Array(repeating: 0, count: graph.inputCount)
     }
 
     var n: Int { graph.inputCount }
@@ -84,6 +89,18 @@ final class GraphHarness {
             }
         } catch { return .nan }
         return gradient[0]
+    }
+
+    /// `∇²f v` by forward over reverse: a linearising primal, an adjoint sweep, a tangent sweep
+    /// and the backward sweep of the adjoints' tangents.
+    func hvp() -> Double {
+        do { try workspace.hvp(at: point, direction: direction, into: &product) } catch { return .nan }
+        return product[0]
+    }
+
+    /// The full Hessian: one linearisation and adjoint sweep, then n products.
+    func hessian() -> Double {
+        do { return try workspace.hessian(at: point).last?.last ?? 0 } catch { return .nan }
     }
 
     /// The full Jacobian by forward mode (chunked vector sweeps).

@@ -20,6 +20,8 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
     public static let forwardScalar: MethodID = "forward-scalar"
     public static let jacobianForward: MethodID = "jacobian-forward"
     public static let jacobianReverse: MethodID = "jacobian-reverse"
+    public static let hvp: MethodID = "hvp"
+    public static let hessian: MethodID = "hessian"
     // numerical oracles
     public static let forwardDifference: MethodID = "forward-difference"
     public static let centralDifference: MethodID = "central-difference"
@@ -45,6 +47,8 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         case .forwardScalar: "adverify forward, n scalar sweeps"
         case .jacobianForward: "adverify Jacobian, forward"
         case .jacobianReverse: "adverify Jacobian, reverse"
+        case .hvp: "adverify Hessian-vector product (forward over reverse)"
+        case .hessian: "adverify full Hessian (n products)"
         case .forwardDifference: "forward differences"
         case .centralDifference: "central differences"
         case .fivePoint: "5-point differences"
@@ -72,6 +76,8 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         case .forwardScalar: "forward, n sweeps"
         case .jacobianForward: "Jacobian, forward"
         case .jacobianReverse: "Jacobian, reverse"
+        case .hvp: "HVP"
+        case .hessian: "Hessian"
         case .forwardDifference: "forward diff."
         case .centralDifference: "central diff."
         case .fivePoint: "5-point diff."
@@ -97,6 +103,8 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         case .forwardScalar: 3
         case .jacobianForward: 4
         case .jacobianReverse: 5
+        case .hvp: 6
+        case .hessian: 7
         case .forwardDifference: 10
         case .centralDifference: 11
         case .fivePoint: 12

@@ -10,6 +10,7 @@ enum TargetJudge {
             targets.append(reverseAgainstHandAdjoint(family))
             targets.append(reverseAgainstJAX(family))
             targets.append(reverseAgainstSwiftAD(family))
+            targets.append(hvpAgainstGradient(family))
         }
         if let textbook = report.family("textbook") { targets.append(peharzAgainstSwiftAD(textbook)) }
         for row in report.network where row.batch == 256 {
@@ -48,6 +49,25 @@ enum TargetJudge {
         // Missed as soon as a ratio is over or the curve is not flat; met only over the whole range.
         let met: Bool? = worst.ratio.median > 2.5 || flatness > 1.5 ? false : (largest >= 1_000_000 ? true : nil)
         return TargetResult(target: target, measured: "\(list); largest / smallest = \(format(flatness))", met: met, note: note)
+    }
+
+    /// Forward over reverse costs a linearising primal, an adjoint sweep, a tangent sweep and a
+    /// backward sweep carrying second partials: Griewank and Walther bound it by about 2.5-5
+    /// primals per gradient-sized sweep, so a few gradients.
+    static func hvpAgainstGradient(_ family: FamilyResult) -> TargetResult {
+        let target = "sum-sin-exp: Hessian-vector product <= 3x the reverse gradient at every n, flat in n"
+        let gradients = Dictionary(family.measurements.filter { $0.method == .reverse }.map { ($0.size, $0.seconds.median) }, uniquingKeysWith: { a, _ in a })
+        let rows = family.measurements.filter { $0.method == .hvp }.sorted { $0.size < $1.size }
+            .compactMap { m in gradients[m.size].map { (size: m.size, ratio: m.seconds.median / $0) } }
+        guard let worst = rows.map(\.ratio).max(), let best = rows.map(\.ratio).min() else {
+            return TargetResult(target: target, measured: "not measured", met: nil, note: nil)
+        }
+        let list = rows.map { "\(format($0.ratio)) (n = \(sizes($0.size)))" }.joined(separator: ", ")
+        let flatness = worst / best
+        let met = worst <= 3 && flatness <= 1.5
+        return TargetResult(
+            target: target, measured: "\(list); largest / smallest = \(format(flatness))", met: met,
+            note: met ? nil : "the product costs the linearising primal, two first-order sweeps and a backward sweep that evaluates every node's second partials (a cos or exp per sin or exp node)")
     }
 
     static func primalAgainstNative(_ family: FamilyResult) -> TargetResult {

@@ -23,7 +23,7 @@ func timing(_ family: String, _ size: Int, _ method: MethodID, ratio: Double, la
 }
 
 func report(reverse: [Int: Double], native: Double = 0.8, swiftAD: Double = 20, handAdjoint: Double? = nil, jax: Double? = nil,
-            quick: Bool = true, configuration: String = "release", noise: Double = 0.03, seed: UInt64 = 1) -> BenchReport {
+            hvp: [Int: Double] = [:], quick: Bool = true, configuration: String = "release", noise: Double = 0.03, seed: UInt64 = 1) -> BenchReport {
     var r = BenchReport(quick: quick, environment: environment(configuration), settings: .quick, startedAt: "now")
     var f = FamilyResult(name: "sum-sin-exp", description: "", sizeName: "n")
     for (n, ratio) in reverse.sorted(by: { $0.key < $1.key }) {
@@ -33,6 +33,7 @@ func report(reverse: [Int: Double], native: Double = 0.8, swiftAD: Double = 20, 
         f.measurements.append(timing("sum-sin-exp", n, .swiftADGradient, ratio: swiftAD, noise: noise, seed: seed &+ 300))
         if let handAdjoint { f.measurements.append(timing("sum-sin-exp", n, .handAdjoint, ratio: handAdjoint, noise: noise, seed: seed &+ 400)) }
         if let jax { f.measurements.append(timing("sum-sin-exp", n, "jax-gradient", ratio: jax, noise: noise, seed: seed &+ 500)) }
+        if let h = hvp[n] { f.measurements.append(timing("sum-sin-exp", n, .hvp, ratio: h, noise: noise, seed: seed &+ 600)) }
     }
     r.families = [f]
     return r
@@ -270,7 +271,8 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
         var r = report(reverse: [10: 2, 100: 2.1, 1_000: 2.2, 10_000: 2.1, 100_000: 2.0, 1_000_000: 2.2], native: 0.9,
                        handAdjoint: 1.6, jax: 3, quick: false, noise: 0)
         r.targets = TargetJudge.judge(r)
-        #expect(r.targets.count == 5)
+        #expect(r.targets.count == 6)
+        #expect(r.targets[5].met == nil && r.targets[5].measured == "not measured")
         #expect(r.targets[0].met == true)
         #expect(r.targets[1].met == true && r.targets[1].measured.contains("1.11 (n = 10^3)"))  // primal / native = 1.11
         #expect(r.targets[2].met == true && r.targets[2].measured.contains("1.31"))  // 2.1 / 1.6
@@ -294,6 +296,19 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
         #expect(steep[3].met == false && steep[3].note?.contains("at n = 10^4 JAX is 1.20x faster") == true)
     }
 
+    @Test func hessianVectorProductsAgainstTheGradient() {
+        // HVP / gradient = (HVP / primal) / (gradient / primal): 5 / 2.5 = 2 and 4.6 / 2.3 = 2.
+        let flat = TargetJudge.judge(report(reverse: [10: 2.5, 10_000: 2.3], hvp: [10: 5, 10_000: 4.6], noise: 0))[5]
+        #expect(flat.target.contains("Hessian-vector product") && flat.met == true)
+        #expect(flat.measured.contains("2.00 (n = 10)") && flat.measured.contains("2.00 (n = 10^4)"))
+        // Over 3x at one n.
+        let over = TargetJudge.judge(report(reverse: [10: 2, 100: 2], hvp: [10: 5, 100: 7], noise: 0))[5]
+        #expect(over.met == false && over.measured.contains("3.50 (n = 100)") && over.note != nil)
+        // Under 3x everywhere but not flat: 1.5 against 2.5.
+        let steep = TargetJudge.judge(report(reverse: [10: 2, 10_000: 2], hvp: [10: 3, 10_000: 5], noise: 0))[5]
+        #expect(steep.met == false && steep.measured.contains("largest / smallest = 1.67"))
+    }
+
     @Test func peharzAgainstSwiftAD() {
         func textbook(reverse: Double, swift: Double) -> BenchReport {
             var r = report(reverse: [10: 2])
@@ -312,8 +327,8 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
 
     @Test func aDebugBuildJudgesNothing() {
         let targets = TargetJudge.judge(report(reverse: [10: 2], configuration: "debug"))
-        // The five sum-sin-exp targets, each unjudged (not vacuously: there are five).
-        #expect(targets.count == 5)
+        // The six sum-sin-exp targets, each unjudged (not vacuously: there are six).
+        #expect(targets.count == 6)
         #expect(targets.allSatisfy { $0.met == nil && $0.note?.contains("debug") == true })
     }
 }
