@@ -144,6 +144,8 @@ func baseline(reverse: [Int: Double], native: Double = 0.8, noise: Double = 0.03
         #expect(Baseline.ungatedByRule("mlp/threads-1/64/over-gemm") == nil)
         #expect(Baseline.ungatedByRule("mlp/threads-2/64/loss-and-gradient")?.contains("wall clock") == true)
         #expect(Baseline.ungatedByRule("sum-sin-exp/1/reverse") == nil)
+        #expect(Baseline.ungatedByRule("sum-sin-exp/10000/primal-over-native")?.contains("shared machine") == true)
+        #expect(Baseline.ungatedByRule("sum-sin-exp/1000/primal-over-native") == nil)
     }
 
     @Test func aClearSlowdownIsARegressionAndNoiseIsNot() {
