@@ -129,6 +129,36 @@ public enum ADCheck {
         DerivativeCheck.vjp(of: F, vjp: vjp, at: x, options: options)
     }
 
+    /// Checks a Hessian-vector product `hvp(x, v) = ∇²f(x) v` of a scalar function `f` at `x`,
+    /// with your gradient as the closure the references difference:
+    /// ```
+    /// 1. gradient(x) against f, partial by partial (as check(function:gradient:at:))
+    /// 2. ⟨u, hvp(x, v)⟩  against  d/dt ⟨u, gradient(x + t v)⟩ at t = 0    (u, v seeded, non-unit)
+    ///    and, when n² <= fullJacobianLimit, every hvp(x, e_i)_k against ∂gradient_k/∂x_i
+    /// 3. ⟨u, hvp(x, v)⟩  against  ⟨hvp(x, u), v⟩                          (a Hessian is symmetric)
+    /// 4. ⟨u, hvp(x, v)⟩  against  second differences of f along u and v    (no derivative at all)
+    /// ```
+    /// A gradient that fails step 1 fails the check, and the message says so: the gradient is
+    /// wrong, whatever the HVP. One that step 1 cannot decide makes the check inconclusive.
+    /// Above `fastThreshold` (n²) step 2 checks random directions and a sample of entries.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hvp: ([T], [T]) throws -> [T], at x: [T],
+        options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.hvp(of: f, gradient: gradient, hvp: hvp, at: x, options: options)
+    }
+
+    /// Checks a Hessian function `hessian(x)[i][j] = ∂²f/∂x_i∂x_j` of a scalar function `f` at
+    /// `x`: your gradient against f first, then every entry against the references' differences
+    /// of that gradient (`∂gradient_i/∂x_j`), the symmetry `H = Hᵀ`, and `uᵀ H v` against second
+    /// differences of f. Verdicts as for `check(function:gradient:hvp:at:options:)`.
+    public static func check<T: BinaryFloatingPoint>(
+        function f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hessian: ([T]) throws -> [[T]], at x: [T],
+        options: CheckOptions = .init()
+    ) -> CheckResult {
+        DerivativeCheck.hessian(of: f, gradient: gradient, hessian: hessian, at: x, options: options)
+    }
+
     /// Checks a Jacobian-vector product `jvp(x, v) = J v` (a pushforward) of `F` at `x`:
     /// ```
     /// ⟨u, jvp(x, v)⟩  against  d/dt ⟨u, F(x + t v)⟩ at t = 0

@@ -118,6 +118,31 @@ public func checkDerivative<T: BinaryFloatingPoint>(
     return result
 }
 
+/// Checks a Hessian-vector product `hvp(x, v) = ∇²f(x) v` of `f` at `x` against differences of
+/// your `gradient` (checked first), its symmetry and second differences of f (see
+/// `ADCheck.check(function:gradient:hvp:at:options:)`); records an `Issue` on failure.
+@discardableResult
+public func checkHVP<T: BinaryFloatingPoint>(
+    of f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hvp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init(),
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
+) -> CheckResult {
+    let result = ADCheck.check(function: f, gradient: gradient, hvp: hvp, at: x, options: options)
+    recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
+    return result
+}
+
+/// Checks a Hessian function of `f` at `x` (see `ADCheck.check(function:gradient:hessian:at:options:)`);
+/// records an `Issue` on failure.
+@discardableResult
+public func checkHessian<T: BinaryFloatingPoint>(
+    of f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hessian: ([T]) throws -> [[T]], at x: [T], options: CheckOptions = .init(),
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
+) -> CheckResult {
+    let result = ADCheck.check(function: f, gradient: gradient, hessian: hessian, at: x, options: options)
+    recordFailure(result, fileID: fileID, filePath: filePath, line: line, column: column)
+    return result
+}
+
 // MARK: Checks that stop the test
 
 /// The error the `require...` functions throw when a check fails, so the test stops there (as
@@ -218,4 +243,24 @@ public func requireDerivative<T: BinaryFloatingPoint>(
     fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
 ) throws(CheckFailure) -> CheckResult {
     try require(ADCheck.check(function: f, derivative: derivative, at: x, options: options), fileID: fileID, filePath: filePath, line: line, column: column)
+}
+
+/// `checkHVP(of:gradient:hvp:at:options:)` that also stops the test: records an issue and throws
+/// `CheckFailure` when the check fails.
+@discardableResult
+public func requireHVP<T: BinaryFloatingPoint>(
+    of f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hvp: ([T], [T]) throws -> [T], at x: [T], options: CheckOptions = .init(),
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
+) throws(CheckFailure) -> CheckResult {
+    try require(ADCheck.check(function: f, gradient: gradient, hvp: hvp, at: x, options: options), fileID: fileID, filePath: filePath, line: line, column: column)
+}
+
+/// `checkHessian(of:gradient:hessian:at:options:)` that also stops the test: records an issue
+/// and throws `CheckFailure` when the check fails.
+@discardableResult
+public func requireHessian<T: BinaryFloatingPoint>(
+    of f: ([T]) throws -> T, gradient: ([T]) throws -> [T], hessian: ([T]) throws -> [[T]], at x: [T], options: CheckOptions = .init(),
+    fileID: String = #fileID, filePath: StaticString = #filePath, line: UInt = #line, column: UInt = #column
+) throws(CheckFailure) -> CheckResult {
+    try require(ADCheck.check(function: f, gradient: gradient, hessian: hessian, at: x, options: options), fileID: fileID, filePath: filePath, line: line, column: column)
 }

@@ -120,6 +120,10 @@ public struct DerivativeCheckResult: Codable, Sendable, CustomStringConvertible 
         case gradient, jacobian, vjp, jvp
         /// A scalar function's derivative `f'(x)` (ADCheck checks it as a gradient of one entry).
         case derivative
+        /// A Hessian-vector product closure (`DerivativeCheck.hvp(of:gradient:hvp:at:options:)`).
+        case hvp
+        /// A Hessian closure (`DerivativeCheck.hessian(of:gradient:hessian:at:options:)`).
+        case hessian
     }
 
     public var kind: Kind

@@ -10,6 +10,8 @@ struct SelftestCommandTests {
         title: sin(x) y
         inputs: {x: 0.7, y: -1.3}
         output: sin(x) * y + y
+        expect:
+          hessian: [["-sin(x)*y", "cos(x)"], ["cos(x)", 0]]
         """
 
     @Test("every chosen mutant killed: exit 0, the score printed, both reports written")
@@ -20,9 +22,11 @@ struct SelftestCommandTests {
         let out = try Tool.run(["selftest", "sin.yaml", "--mutants", "sin/*", "--report", "out"], in: dir)
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(out.stdout.contains("✓ sin/sign-flipped  killed by 1 of 1 cases"))
-        #expect(out.stdout.contains("mutation score: 5 of 5 killable mutants killed (100.0 %); 0 survived, 0 equivalent"))
+        #expect(out.stdout.contains("✓ sin/second-sign-flipped  killed by 1 of 1 cases"))
+        // 5 first-order mutants, 4 second-order ones (the case expects its Hessian).
+        #expect(out.stdout.contains("mutation score: 9 of 9 killable mutants killed (100.0 %); 0 survived, 0 equivalent"))
         let md = try String(contentsOf: dir.appendingPathComponent("out/mutation.md"), encoding: .utf8)
-        #expect(md.contains("**Mutation score: 5 of 5 killable mutants killed (100.0 %).**"))
+        #expect(md.contains("**Mutation score: 9 of 9 killable mutants killed (100.0 %).**"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/mutation.json").path))
     }
 
@@ -34,7 +38,7 @@ struct SelftestCommandTests {
         let out = try Tool.run(["selftest", "sin.yaml", "--mutants", "cos/*", "--report", "out", "--quiet"], in: dir)
         #expect(out.status == 1)
         #expect(out.stdout.contains("✗ cos/sign-flipped  survived: the derivative of 'cos' with its sign flipped"))
-        #expect(out.stdout.contains("mutation score: 0 of 5 killable mutants killed (0.0 %); 5 survived"))
+        #expect(out.stdout.contains("mutation score: 0 of 9 killable mutants killed (0.0 %); 9 survived"))
     }
 
     @Test("bad input: an unknown mutant glob or a case file that does not load exits 2")
