@@ -47,6 +47,10 @@ extension Workspace {
         return rows
     }
 
+    /// The tangent of `node`'s adjoint along the last product's direction (after ``hvp(at:direction:cotangent:)``
+    /// or ``hessian(at:cotangent:)``, its last row): at input `i`, component `i` of the product.
+    public func adjointTangent(of node: Int) -> Double { storage.adjointTangents[storage.slot(of: node)] }
+
     /// One tangent sweep along `v` and the backward sweep of the adjoints' tangents, after
     /// ``linearize(at:)`` and ``reverse(cotangent:)``; the inputs' adjoint tangents into `result`.
     private mutating func secondOrderProduct(direction v: [Double], into result: inout [Double]) throws(ADCoreError) {

@@ -15,6 +15,9 @@ public struct TraceRow: Sendable, Codable, Equatable {
     public var tangent: Double?
     /// `∂<w, y>/∂node` for the trace's cotangent, if one was given.
     public var adjoint: Double?
+    /// The adjoint's tangent along the seed (forward over reverse), when the trace is second
+    /// order: at an input, that component of `Σ_k u_k ∇²f_k v`.
+    public var adjointTangent: Double? = nil
 
     /// `c = a + b`.
     public var expression: String { op == "input" ? name : "\(name) = \(formula)" }
@@ -42,14 +45,21 @@ extension Graph {
     /// ``Workspace/nodesKeepingTableKinks``).
     public func trace(
         at x: [Double], tangentSeed: [Double]? = nil, cotangent: [Double]? = nil, kinks: KinkConvention = .default,
-        keepingTableKinks: Set<Int> = []
+        keepingTableKinks: Set<Int> = [], secondOrder: Bool = false
     ) throws(ADCoreError) -> Trace {
         var ws = Workspace(for: self)
         ws.kinkConvention = kinks
         ws.nodesKeepingTableKinks = keepingTableKinks
-        try ws.linearize(at: x)
-        if let tangentSeed { try ws.forward(seeds: tangentSeed, width: 1) }
-        if let cotangent { try ws.reverse(cotangent: cotangent) }
+        let secondOrder = secondOrder && tangentSeed != nil && cotangent != nil
+        if secondOrder, let tangentSeed, let cotangent {
+            // Forward over reverse leaves the tangents along the seed, the adjoints for the
+            // cotangent and their tangents in the workspace.
+            _ = try ws.hvp(at: x, direction: tangentSeed, cotangent: cotangent)
+        } else {
+            try ws.linearize(at: x)
+            if let tangentSeed { try ws.forward(seeds: tangentSeed, width: 1) }
+            if let cotangent { try ws.reverse(cotangent: cotangent) }
+        }
         let display = displayNames
         let rows = (0..<nodeCount).compactMap { i -> TraceRow? in
             if ops[i] == .constant, names[i] == nil { return nil }
@@ -58,7 +68,8 @@ extension Graph {
                 formula: formula(of: i, displayNames: display),
                 value: ws.value(of: i),
                 tangent: tangentSeed == nil ? nil : ws.tangent(of: i),
-                adjoint: cotangent == nil ? nil : ws.adjoint(of: i)
+                adjoint: cotangent == nil ? nil : ws.adjoint(of: i),
+                adjointTangent: secondOrder ? ws.adjointTangent(of: i) : nil
             )
         }
         return Trace(inputNames: inputNames, outputNames: outputNames, inputs: x,

@@ -41,7 +41,25 @@ public enum TraceTables {
         var parts = [primal(trace)]
         if modes.showsTangents, let seed = trace.tangentSeed { parts.append(tangent(trace, seed: seed)) }
         if modes.showsAdjoints, let cotangent = trace.cotangent { parts.append(adjoint(trace, cotangent: cotangent)) }
+        if modes == .both, let seed = trace.tangentSeed, let cotangent = trace.cotangent, trace.rows.contains(where: { $0.adjointTangent != nil }) {
+            parts.append(adjointTangent(trace, seed: seed, cotangent: cotangent))
+        }
         return parts.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The second-order table: each adjoint's tangent along the seed, bottom to top as the
+    /// adjoint trace; at the inputs it is the Hessian-vector product (for a unit cotangent).
+    static func adjointTangent(_ trace: Trace, seed: [Double], cotangent: [Double]) -> String {
+        let seedText = zip(trace.inputNames, seed).map { "\(dotted($0)) = \(format($1))" }.joined(separator: ", ")
+        let unitOutput = unitIndex(cotangent).map { trace.outputNames.indices.contains($0) ? trace.outputNames[$0] : nil } ?? nil
+        let rows = trace.rows.reversed().map { row in
+            let label = unitOutput.map { "d/dt ∂\($0)/∂\(row.name)" } ?? "d/dt " + barred(row.name)
+            return [Markdown.text(label), formulaCell(row), row.adjointTangent.map(format) ?? ""]
+        }
+        let inputs = unitOutput.map { "at the inputs, ∇²\($0) v" } ?? "at the inputs, Σ u_k ∇²f_k v"
+        return "**Second-order adjoint trace** (forward over reverse): the adjoints' tangents along the seed \(Markdown.text(seedText)), "
+            + "bottom to top; \(Markdown.text(inputs))\n\n"
+            + Markdown.table(["node", "formula", "adjoint tangent"], align: [.left, .left, .right], rows: rows)
     }
 
     static func primal(_ trace: Trace) -> String {

@@ -450,7 +450,12 @@ func reportTrace(_ c: Case, kinks: KinkConvention, keepingTableKinks: Set<Int> =
     seed[0] = 1
     var cotangent = [Double](repeating: 0, count: graph.outputCount)
     cotangent[0] = 1
-    return try? graph.trace(at: c.point, tangentSeed: c.tangentSeeds.first ?? seed, cotangent: cotangent, kinks: kinks, keepingTableKinks: keepingTableKinks)
+    // A case that expects second derivatives also gets the adjoints' tangents, along its first
+    // Hessian-vector direction when it has one.
+    let direction = c.hasSecondOrder ? c.hvpDirections.first ?? c.tangentSeeds.first ?? seed : c.tangentSeeds.first ?? seed
+    return try? graph.trace(
+        at: c.point, tangentSeed: direction, cotangent: cotangent, kinks: kinks, keepingTableKinks: keepingTableKinks,
+        secondOrder: c.hasSecondOrder)
 }
 
 /// One notice for a case whose as-printed expected numbers are looser than 1 % of their value

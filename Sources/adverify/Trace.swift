@@ -29,6 +29,9 @@ struct Trace: ParsableCommand {
     @Option(help: ArgumentHelp("Tangent seed, e.g. x=1 or x=1,y=0.5 (inputs not named get 0).", valueName: "name=value,..."))
     var seed: String?
 
+    @Flag(help: "Also the second-order adjoint trace: each adjoint's tangent along the seed (forward over reverse); at the inputs, the Hessian-vector product.")
+    var secondOrder = false
+
     @OptionGroup var kinks: KinkOption
 
     func run() throws {
@@ -59,6 +62,8 @@ struct Trace: ParsableCommand {
                 continue
             }
             var direction = c.tangentSeeds.first ?? c.inputNames.indices.map { $0 == 0 ? 1.0 : 0.0 }
+            // A case that expects second derivatives is traced along its first Hessian-vector direction.
+            if c.hasSecondOrder, let v = c.hvpDirections.first { direction = v }
             if let assignments {
                 direction = [Double](repeating: 0, count: c.graph.inputCount)
                 for (name, value) in assignments {
@@ -73,7 +78,9 @@ struct Trace: ParsableCommand {
             cotangent[0] = 1
             let trace: ADCore.Trace
             do {
-                trace = try c.graph.trace(at: c.point, tangentSeed: direction, cotangent: cotangent, kinks: c.kinks ?? kinks.convention())
+                trace = try c.graph.trace(
+                    at: c.point, tangentSeed: direction, cotangent: cotangent, kinks: c.kinks ?? kinks.convention(),
+                    secondOrder: secondOrder || (assignments == nil && c.hasSecondOrder))
             } catch {
                 Console.error("\(c.location): \(error)")
                 throw ExitCode(2)

@@ -26,6 +26,30 @@ struct HessianTests {
         for i in 0..<2 { for j in 0..<2 { #expect(Self.close(h[i][j], expected[i][j], 1e-12), "H[\(i)][\(j)] at (\(x), \(y))") } }
     }
 
+    @Test("a second-order trace: each adjoint's tangent along the seed; at the inputs, the Hessian-vector product")
+    func secondOrderTrace() throws {
+        var rng = seededGenerator(77)
+        let g = try Graph.record(inputNames: ["x", "y"]) { v in
+            let u = 1 - v[0], w = v[1] - v[0] * v[0]
+            return u * u + 100 * w * w
+        }
+        let p = [rng.nonUnit(), rng.nonUnit()], direction = [rng.nonUnit(), rng.nonUnit()], cotangent = [rng.nonUnit()]
+        let trace = try g.trace(at: p, tangentSeed: direction, cotangent: cotangent, secondOrder: true)
+        let (x, y) = (p[0], p[1])
+        let h = [[2 - 400 * (y - x * x) + 800 * x * x, -400 * x], [-400 * x, 200]]
+        for (i, name) in ["x", "y"].enumerated() {
+            let expected = cotangent[0] * (h[i][0] * direction[0] + h[i][1] * direction[1])
+            let row = try #require(trace.row(name))
+            #expect(Self.close(try #require(row.adjointTangent), expected, 1e-12), "\(name)")
+        }
+        // The output's adjoint is the cotangent, a constant: its tangent is 0.
+        #expect(trace.rows.last?.adjointTangent == 0)
+        // Without secondOrder the column stays empty, and the first-order columns are the same.
+        let plain = try g.trace(at: p, tangentSeed: direction, cotangent: cotangent)
+        #expect(plain.rows.allSatisfy { $0.adjointTangent == nil })
+        #expect(plain.rows.map(\.adjoint) == trace.rows.map(\.adjoint) && plain.rows.map(\.tangent) == trace.rows.map(\.tangent))
+    }
+
     @Test("sin(x) y + exp(x / 3) + log(y) x²: the Hessian-vector product along a random direction")
     func mixedTerms() throws {
         var rng = seededGenerator(510)

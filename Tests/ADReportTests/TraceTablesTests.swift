@@ -32,6 +32,24 @@ struct TraceTablesTests {
         #expect(markdown.contains("**Adjoint trace**, cotangent f̄ = 1 (bottom to top)"))
     }
 
+    @Test func aCaseThatExpectsSecondDerivativesGetsTheSecondOrderTable() throws {
+        // Peharz's f at x = 2 with f'' = 21943.9017953 (sympy): the report's trace adds the
+        // adjoints' tangents along the case's hvp direction, 0.5; at x, f'' * 0.5.
+        let yaml = Fixtures.peharz.replacingOccurrences(of: "expect:", with: "expect:\n  hvp: {direction: {x: 0.5}, values: {x: 10971.95090}}")
+        let result = Fixtures.run(try Fixtures.cases(yaml)).cases[0]
+        #expect(result.verdict == .pass, "\(result.failures.map(\.message))")
+        let markdown = TraceTables.markdown(try #require(result.trace), modes: .both)
+        let tables = markdownTables(markdown)
+        try #require(tables.count == 4)
+        #expect(tables[3].header == ["node", "formula", "adjoint tangent"])
+        #expect(tables[3].rows.first?[0] == "d/dt ∂f/∂f" && tables[3].rows.first?[2] == "0")
+        #expect(tables[3].rows.last?[0] == "d/dt ∂f/∂x")
+        #expect(abs((Double(tables[3].rows.last?[2] ?? "") ?? 0) - 10971.9509) < 1e-4)
+        #expect(markdown.contains("**Second-order adjoint trace** (forward over reverse)"))
+        // Forward or reverse alone shows no second-order table.
+        #expect(!TraceTables.markdown(try #require(result.trace), modes: .reverse).contains("Second-order"))
+    }
+
     @Test(arguments: [
         (TraceModes.forward, ["Primal trace", "Tangent trace"], ["Adjoint trace"]),
         (TraceModes.reverse, ["Primal trace", "Adjoint trace"], ["Tangent trace"]),
