@@ -166,6 +166,23 @@ public struct CaseDocumentGenerator {
                 }
                 expect.append(chance(0.5) ? "  tangents: \(block())" : "  tangents: [\(block()), \(block())]")
             }
+            if chance(0.2), scalar || mistake() {
+                let n = inputs.count + (mistake() ? 1 : 0), columns = inputs.count - (mistake() ? 1 : 0)
+                let matrix = (0..<n).map { _ in "[" + (0..<max(columns, 0)).map { _ in expected(inputs) }.joined(separator: ", ") + "]" }
+                expect.append("  hessian: [" + matrix.joined(separator: ", ") + "]")
+            }
+            if chance(0.2), scalar || mistake() {
+                func block() -> String {
+                    let direction = inputs.shuffled(using: &rng).prefix(int(1...inputs.count)).map { "\($0): \(number())" }
+                        + (mistake() ? ["\(pick(lets + ["nosuch"])): 1"] : [])
+                    let values = inputs.shuffled(using: &rng).prefix(int(1...inputs.count)).map { "\($0): \(expected(inputs))" }
+                        + (mistake() ? ["\(pick(lets + ["nosuch"])): 1"] : [])
+                    let parts = (mistake() ? [] : ["direction: {\(direction.joined(separator: ", "))}"])
+                        + (mistake() ? [] : ["values: {\(values.joined(separator: ", "))}"])
+                    return "{" + parts.joined(separator: ", ") + "}"
+                }
+                expect.append(chance(0.5) ? "  hvp: \(block())" : "  hvp: [\(block()), \(block())]")
+            }
             if !expect.isEmpty { lines.append("expect:"); lines += expect }
         }
         if chance(0.2) { lines.append("tolerance: {rtol: \(pick(["1.0e-10", "1e-6", "0", "0.5"])), atol: \(pick(["1.0e-12", "0", "1e-3"]))}") }
