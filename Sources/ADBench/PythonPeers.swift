@@ -27,6 +27,8 @@ public struct PythonPeers: Sendable {
             var ratio_min: Double
             var ratio_max: Double
             var pairs: Int
+            /// `gradient` (the default) or `hvp`: what `gradient_seconds` timed.
+            var method: String?
         }
         var peer: String
         var version: String?
@@ -57,7 +59,7 @@ public struct PythonPeers: Sendable {
                 let family = row.family == "peharz" ? "textbook" : row.family
                 let label: String? = row.family == "peharz" ? "peharz-backward-pass" : nil
                 measurements.append(MethodTiming(
-                    family: family, size: row.n, label: label, method: MethodID(rawValue: "\(output.peer)-gradient"),
+                    family: family, size: row.n, label: label, method: MethodID(rawValue: "\(output.peer)-\(row.method ?? "gradient")"),
                     primalSeconds: row.primal_seconds,
                     seconds: Spread(median: row.gradient_seconds, min: row.gradient_seconds, max: row.gradient_seconds, count: 1),
                     ratio: Spread(median: row.ratio_median, min: row.ratio_min, max: row.ratio_max, count: row.pairs),

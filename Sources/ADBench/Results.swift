@@ -63,6 +63,7 @@ public struct MethodID: RawRepresentable, Codable, Hashable, Sendable, Comparabl
         case .gemm: "OpenBLAS GEMMs alone"
         default:
             if rawValue.hasSuffix("-gradient") { "\(rawValue.dropLast("-gradient".count)) gradient (Python)" }
+            else if rawValue.hasSuffix("-hvp") { "\(rawValue.dropLast("-hvp".count)) Hessian-vector product (Python)" }
             else if rawValue.hasSuffix("-value") { "\(rawValue.dropLast("-value".count)) value (Python)" }
             else { rawValue }
         }

@@ -82,6 +82,31 @@ def peharz_reference(x):
     return value, derivative
 
 
+def hvp_direction(n):
+    """The benchmark's direction for Hessian-vector products: v_k = 0.5 + ((7919 k) mod 101) / 101."""
+    return [0.5 + ((k * 7919) % 101) / 101 for k in range(n)]
+
+
+def sum_sin_exp_hvp_reference(x, v):
+    """The Hessian-vector product of sum-sin-exp by its closed form: H is tridiagonal with
+    H_ii = -sin(x_i) x_{i+1} + exp(x_i / n) / n^2 (i <= n - 2) and H_{i,i+1} = cos(x_i)."""
+    n = len(x)
+    product = [0.0] * n
+    for i in range(n - 1):
+        product[i] += (-math.sin(x[i]) * x[i + 1] + math.exp(x[i] / n) / (n * n)) * v[i] + math.cos(x[i]) * v[i + 1]
+        product[i + 1] += math.cos(x[i]) * v[i]
+    return product
+
+
+def check_hvp(n, product, expected):
+    """Raises PeerUnavailable unless the Hessian-vector product matches the closed form."""
+    product = [float(p) for p in product]
+    scale = max(max(abs(e) for e in expected), sys.float_info.min)
+    error = max(abs(p - e) for p, e in zip(product, expected)) / scale if len(product) == len(expected) else math.inf
+    if not error < TOLERANCE:
+        raise PeerUnavailable(f"sum-sin-exp n={n}: relative error of the Hessian-vector product {error:.3g} (limit {TOLERANCE:g})")
+
+
 def check(family, n, value, gradient, expected_value, expected_gradient):
     """Raises PeerUnavailable unless value and gradient match the closed forms."""
     value = float(value)
@@ -161,6 +186,8 @@ def run(peer, load, argv=None):
     `sum_sin_exp(x)` and `peharz(x)`; the last two return (primal, gradient, value,
     gradient_value): two zero-argument calls to time, and the value and gradient they
     compute, for the check. `load` raises ImportError when the package is missing.
+    An object that also has `sum_sin_exp_hvp(x, v)`, returning (primal, hvp, product), gets
+    its Hessian-vector products timed too (rows with "method": "hvp").
     """
     args = parse_args(argv)
     stdout = sys.stdout
@@ -184,13 +211,18 @@ def _run(peer, load, args):
             x = inputs(n)
             primal, gradient, value, gradient_value = implementation.sum_sin_exp(x)
             check("sum-sin-exp", n, value, gradient_value, *sum_sin_exp_reference(x))
-            cases.append(("sum-sin-exp", n, primal, gradient))
+            cases.append(("sum-sin-exp", n, primal, gradient, "gradient"))
+            if hasattr(implementation, "sum_sin_exp_hvp"):
+                v = hvp_direction(n)
+                primal, hvp, product = implementation.sum_sin_exp_hvp(x, v)
+                check_hvp(n, product, sum_sin_exp_hvp_reference(x, v))
+                cases.append(("sum-sin-exp", n, primal, hvp, "hvp"))
         primal, gradient, value, derivative = implementation.peharz(PEHARZ_X)
         expected_value, expected_derivative = peharz_reference(PEHARZ_X)
         check("peharz", 1, value, [derivative], expected_value, [expected_derivative])
-        cases.append(("peharz", 1, primal, gradient))
-        results = [measure(family, n, p, g, args.sample_seconds, args.pairs)
-                   for family, n, p, g in cases]
+        cases.append(("peharz", 1, primal, gradient, "gradient"))
+        results = [dict(measure(family, n, p, g, args.sample_seconds, args.pairs), method=method)
+                   for family, n, p, g, method in cases]
     except PeerUnavailable as error:
         return unavailable(peer, f"{peer} {implementation.version} failed its check: {error}")
     except Exception as error:
