@@ -235,7 +235,7 @@ public struct Baseline: Codable, Sendable {
 
     static let gatedMethods: Set<MethodID> = [
         .reverse, .forwardVector, .forwardScalar, .jacobianForward, .jacobianReverse,
-        .forwardDifference, .centralDifference, .fivePoint, .gslCentral, .complexStep,
+        .forwardDifference, .centralDifference, .fivePoint, .gslCentral, .complexStep, .hvp, .hessian,
     ]
 
     public static func quantities(of report: BenchReport) -> [Quantity] {
