@@ -370,46 +370,42 @@ struct DocumentReader {
         _ node: Node, graph: Graph, tolerance: ExpressionTolerance, into expectations: inout [Expectation]
     ) throws(CatalogError) {
         let n = graph.inputCount
-        let shape = "\(n) row\(n == 1 ? "" : "s") of \(n) number\(n == 1 ? "" : "s") (inputs \(inputNames.joined(separator: ", ")))"
-        guard case .sequence(let rows) = node else {
-            throw error("hessian must be a list of rows, e.g. [[2, 1], [1, 0]]: \(shape)", at: node)
-        }
-        guard rows.count == n else {
-            throw error("hessian has \(rows.count) row\(rows.count == 1 ? "" : "s"), expected \(shape)", at: node)
-        }
-        for (i, row) in rows.enumerated() {
-            guard case .sequence(let entries) = row else {
-                throw error("hessian row \(i + 1) must be a list of \(n) numbers", at: row)
-            }
-            guard entries.count == n else {
-                throw error("hessian row \(i + 1) has \(entries.count) entr\(entries.count == 1 ? "y" : "ies"), expected \(n) (one per input: \(inputNames.joined(separator: ", ")))", at: row)
-            }
-            for (j, entry) in entries.enumerated() {
-                expectations.append(Expectation(quantity: .secondPartial(first: i, second: j), expected: try readExpected(entry, tolerance: tolerance)))
-            }
-        }
+        try readMatrix(
+            node, key: "hessian", example: "[[2, 1], [1, 0]]", rows: n, rowsNamed: "", columns: n, tolerance: tolerance,
+            into: &expectations) { .secondPartial(first: $0, second: $1) }
     }
 
     private func readJacobian(
         _ node: Node, graph: Graph, tolerance: ExpressionTolerance, into expectations: inout [Expectation]
     ) throws(CatalogError) {
-        let m = graph.outputCount, n = graph.inputCount
-        let shape = "\(m) row\(m == 1 ? "" : "s") (outputs \(graph.outputNames.joined(separator: ", "))) of \(n) number\(n == 1 ? "" : "s") (inputs \(inputNames.joined(separator: ", ")))"
+        try readMatrix(
+            node, key: "jacobian", example: "[[1, 0], [0, 1]]", rows: graph.outputCount,
+            rowsNamed: " (outputs \(graph.outputNames.joined(separator: ", ")))", columns: graph.inputCount, tolerance: tolerance,
+            into: &expectations) { .partial(output: $0, input: $1) }
+    }
+
+    /// A matrix of expected numbers, `rows` lists of one entry per input, each entry the
+    /// expectation of `quantity(row, column)`; every error located at the list or row at fault.
+    private func readMatrix(
+        _ node: Node, key: String, example: String, rows m: Int, rowsNamed: String, columns n: Int,
+        tolerance: ExpressionTolerance, into expectations: inout [Expectation], quantity: (Int, Int) -> Quantity
+    ) throws(CatalogError) {
+        let shape = "\(m) row\(m == 1 ? "" : "s")\(rowsNamed) of \(n) number\(n == 1 ? "" : "s") (inputs \(inputNames.joined(separator: ", ")))"
         guard case .sequence(let rows) = node else {
-            throw error("jacobian must be a list of rows, e.g. [[1, 0], [0, 1]]: \(shape)", at: node)
+            throw error("\(key) must be a list of rows, e.g. \(example): \(shape)", at: node)
         }
         guard rows.count == m else {
-            throw error("jacobian has \(rows.count) row\(rows.count == 1 ? "" : "s"), expected \(shape)", at: node)
+            throw error("\(key) has \(rows.count) row\(rows.count == 1 ? "" : "s"), expected \(shape)", at: node)
         }
         for (k, row) in rows.enumerated() {
             guard case .sequence(let entries) = row else {
-                throw error("jacobian row \(k + 1) must be a list of \(n) numbers", at: row)
+                throw error("\(key) row \(k + 1) must be a list of \(n) numbers", at: row)
             }
             guard entries.count == n else {
-                throw error("jacobian row \(k + 1) has \(entries.count) entr\(entries.count == 1 ? "y" : "ies"), expected \(n) (one per input: \(inputNames.joined(separator: ", ")))", at: row)
+                throw error("\(key) row \(k + 1) has \(entries.count) entr\(entries.count == 1 ? "y" : "ies"), expected \(n) (one per input: \(inputNames.joined(separator: ", ")))", at: row)
             }
             for (i, entry) in entries.enumerated() {
-                expectations.append(Expectation(quantity: .partial(output: k, input: i), expected: try readExpected(entry, tolerance: tolerance)))
+                expectations.append(Expectation(quantity: quantity(k, i), expected: try readExpected(entry, tolerance: tolerance)))
             }
         }
     }

@@ -387,22 +387,7 @@ public enum MarkdownReport {
         var rows: [[String]] = []
         for row in c.rows where !row.kind.isSecondOrder {
             let checks = c.checks.filter { $0.quantity == row.quantity }
-            // Verdict and digits go first: on GitHub a wide table scrolls, and they must show.
-            // A row nothing could check (a value or adjoint with no expected number) shows a dash.
-            var verdict = row.verdict?.mark ?? "—"
-            if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
-            var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
-
-            if let e = row.expected {
-                let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
-                if e.form == "expression" {
-                    cells.append(Markdown.code(e.text) + "\n" + format(e.value) + mark + "\n" + Numbers.plusMinus(e.budget))
-                } else {
-                    cells.append(Markdown.text(e.text) + mark + "\n" + Numbers.plusMinus(e.budget))
-                }
-            } else {
-                cells.append("")
-            }
+            var cells = leadingCells(row, checks: checks, notes: &notes)
 
             var forward = row.forward.map(format) ?? ""
             if let modes = checks.first(where: { $0.kind == .modes && $0.comparison.verdict != .pass }) {
@@ -441,6 +426,24 @@ public enum MarkdownReport {
         return out
     }
 
+    /// A quantity row's first cells: the quantity, its verdict (with the reason as a note) and
+    /// digits, then the expected number with its mark and budget. Verdict and digits go first:
+    /// on GitHub a wide table scrolls, and they must show. A row nothing could check (a value or
+    /// adjoint with no expected number) shows a dash.
+    static func leadingCells(_ row: QuantityRow, checks: [Check], notes: inout Notes) -> [String] {
+        var verdict = row.verdict?.mark ?? "—"
+        if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
+        var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
+        if let e = row.expected {
+            let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
+            let shown = e.form == "expression" ? Markdown.code(e.text) + "\n" + format(e.value) : Markdown.text(e.text)
+            cells.append(shown + mark + "\n" + Numbers.plusMinus(e.budget))
+        } else {
+            cells.append("")
+        }
+        return cells
+    }
+
     /// The second derivatives of a case that expects them: each Hessian entry or component of
     /// `∇²f v` by forward over reverse, against the expected number and three families of
     /// references, each a column: differences of the reverse gradient, second differences of f,
@@ -456,15 +459,7 @@ public enum MarkdownReport {
         var rows: [[String]] = []
         for row in c.rows where row.kind.isSecondOrder {
             let checks = c.checks.filter { $0.quantity == row.quantity }
-            var verdict = row.verdict?.mark ?? "—"
-            if let reason = row.verdict?.reason { verdict += notes.refs([reason]) }
-            var cells = [Markdown.text(row.quantity), verdict, row.agreeingDigits.map(Numbers.digits) ?? ""]
-            if let e = row.expected {
-                let mark = checks.first { $0.kind == .expectation }.map { nbsp + $0.comparison.verdict.mark } ?? ""
-                cells.append((e.form == "expression" ? Markdown.code(e.text) + "\n" + format(e.value) : Markdown.text(e.text)) + mark + "\n" + Numbers.plusMinus(e.budget))
-            } else {
-                cells.append("")
-            }
+            var cells = leadingCells(row, checks: checks, notes: &notes)
             cells.append(row.reverse.map(format) ?? "")
             for column in columns {
                 guard let o = row.oracles.first(where: { $0.closure == column.closure && $0.requested == column.method }) else {

@@ -77,14 +77,11 @@ extension CaseVerification {
         } catch {
             throw CaseFailure(error.description)
         }
-        let lhs = zip(w, hv).reduce(0) { $0 + $1.0 * $1.1 }
-        let rhs = zip(hw, v).reduce(0) { $0 + $1.0 * $1.1 }
-        let terms = zip(w, hv).reduce(0) { $0 + abs($1.0 * $1.1) } + zip(hw, v).reduce(0) { $0 + abs($1.0 * $1.1) }
-        var check = Check(
-            quantity: "<w, ∇²\(c.outputName(0)) v> = <∇²\(c.outputName(0)) w, v>", kind: .symmetry,
-            comparison: compareModes(forward: lhs, reverse: rhs, scale: terms, tolerance: agreement))
-        check.detail = "Hessian-vector products along random non-unit w and v"
-        if !lhs.isFinite, !rhs.isFinite {
+        // The dot-product test's comparison, with ∇²f in the place of J (it is its own transpose).
+        var check = dotProductCheck(u: w, jv: hv, jtu: hw, v: v, tolerance: agreement, detail: "Hessian-vector products along random non-unit w and v")
+        check.kind = .symmetry
+        check.quantity = "<w, ∇²\(c.outputName(0)) v> = <∇²\(c.outputName(0)) w, v>"
+        if case .inconclusive = check.comparison.verdict {
             check.comparison.verdict = .inconclusive(reason: "the Hessian has non-finite entries: no inner product to compare")
         }
         checks.append(check)
