@@ -294,25 +294,11 @@ struct DocumentReader {
                     expectations.append(Expectation(quantity: .adjoint(node: node), expected: try expected(item.value)))
                 }
             case "tangents":
-                let blocks: [Node]
-                if case .sequence(let s) = entry.value { blocks = Array(s) } else { blocks = [entry.value] }
-                guard !blocks.isEmpty else { throw error("'tangents' is empty", at: entry.value) }
-                for block in blocks {
-                    let parts = try mapping(block, what: "a tangents block")
-                    for p in parts where p.key != "seed" && p.key != "values" {
-                        throw error("unknown key '\(p.key)' in tangents: a tangents block has seed and values", at: p.keyNode)
-                    }
+                for (parts, block) in try blocks(entry.value, key: "tangents", keys: ["seed", "values"]) {
                     guard let seedNode = parts.first(where: { $0.key == "seed" })?.value else {
                         throw error("tangents needs a 'seed': the direction, e.g. seed: {x: 1}", at: block)
                     }
-                    var seed = [Double](repeating: 0, count: inputNames.count)
-                    for s in try mapping(seedNode, what: "seed") {
-                        guard let i = inputNames.firstIndex(of: s.key) else {
-                            throw error("seed names '\(s.key)', which is not an input (\(inputNames.joined(separator: ", ")))", at: s.keyNode)
-                        }
-                        seed[i] = try number(s.value, what: "seed '\(s.key)'").value
-                    }
-                    seeds.append(seed)
+                    seeds.append(try inputVector(seedNode, what: "seed"))
                     if let values = parts.first(where: { $0.key == "values" })?.value {
                         for item in try mapping(values, what: "tangents values") {
                             let node = try named(item.key, at: item.keyNode, what: "tangents")
@@ -325,27 +311,14 @@ struct DocumentReader {
                 try readHessian(entry.value, graph: graph, tolerance: tolerance, into: &expectations)
             case "hvp":
                 try scalarOnly("hvp", at: entry.keyNode, hint: "second derivatives are checked for a scalar 'output'")
-                let blocks: [Node]
-                if case .sequence(let s) = entry.value { blocks = Array(s) } else { blocks = [entry.value] }
-                guard !blocks.isEmpty else { throw error("'hvp' is empty", at: entry.value) }
-                for block in blocks {
-                    let parts = try mapping(block, what: "an hvp block")
-                    for p in parts where p.key != "direction" && p.key != "values" {
-                        throw error("unknown key '\(p.key)' in hvp: an hvp block has direction and values", at: p.keyNode)
-                    }
+                for (parts, block) in try blocks(entry.value, key: "hvp", keys: ["direction", "values"]) {
                     guard let directionNode = parts.first(where: { $0.key == "direction" })?.value else {
                         throw error("hvp needs a 'direction': the vector v of ∇²f v, e.g. direction: {x: 0.3, y: -1.2}", at: block)
                     }
                     guard let values = parts.first(where: { $0.key == "values" })?.value else {
                         throw error("hvp needs 'values': the expected ∇²f v, one number per input, e.g. values: {x: 1.5, y: -2}", at: block)
                     }
-                    var direction = [Double](repeating: 0, count: inputNames.count)
-                    for d in try mapping(directionNode, what: "direction") {
-                        guard let i = inputNames.firstIndex(of: d.key) else {
-                            throw error("direction names '\(d.key)', which is not an input (\(inputNames.joined(separator: ", ")))", at: d.keyNode)
-                        }
-                        direction[i] = try number(d.value, what: "direction '\(d.key)'").value
-                    }
+                    let direction = try inputVector(directionNode, what: "direction")
                     guard direction.contains(where: { $0 != 0 }) else {
                         throw error("the hvp direction is zero: ∇²f v would be 0 whatever ∇²f is", at: directionNode)
                     }
@@ -363,6 +336,35 @@ struct DocumentReader {
                 break
             }
         }
+    }
+
+    /// The blocks of `key` (`tangents`, `hvp`): one mapping or a list of them, each with only
+    /// `keys` (in a block's error message, "a tangents block has seed and values").
+    private func blocks(_ node: Node, key: String, keys: [String]) throws(CatalogError) -> [(entries: [Entry], block: Node)] {
+        let list: [Node]
+        if case .sequence(let s) = node { list = Array(s) } else { list = [node] }
+        guard !list.isEmpty else { throw error("'\(key)' is empty", at: node) }
+        var result: [(entries: [Entry], block: Node)] = []
+        for block in list {
+            let parts = try mapping(block, what: "a\(key.first == "h" ? "n" : "") \(key) block")
+            for p in parts where !keys.contains(p.key) {
+                throw error("unknown key '\(p.key)' in \(key): a\(key.first == "h" ? "n" : "") \(key) block has \(keys.joined(separator: " and "))", at: p.keyNode)
+            }
+            result.append((parts, block))
+        }
+        return result
+    }
+
+    /// A vector over the inputs written as a mapping (`{x: 1, y: 0.5}`; inputs not named are 0).
+    private func inputVector(_ node: Node, what: String) throws(CatalogError) -> [Double] {
+        var vector = [Double](repeating: 0, count: inputNames.count)
+        for item in try mapping(node, what: what) {
+            guard let i = inputNames.firstIndex(of: item.key) else {
+                throw error("\(what) names '\(item.key)', which is not an input (\(inputNames.joined(separator: ", ")))", at: item.keyNode)
+            }
+            vector[i] = try number(item.value, what: "\(what) '\(item.key)'").value
+        }
+        return vector
     }
 
     /// `hessian: [[...], ...]`: n rows of n entries for the scalar output's n inputs.
