@@ -27,7 +27,10 @@ extension DerivativeCheck {
         result.evaluations += first.evaluations
         renameSecondOrder(&result, options, x.count)
         if result.problem != nil { return finished(result) }
-        let (u, v): ([T], [T]) = randomPair(x.count, x.count, seed: options.seed &+ 0x5eed)
+        // The inner product's own u and v, so every ⟨u, ∇²f v⟩ entry claims the same number.
+        let (u, v): ([T], [T]) = (result.cotangent ?? []).count == x.count && (result.tangent ?? []).count == x.count
+            ? ((result.cotangent ?? []).map { T($0) }, (result.tangent ?? []).map { T($0) })
+            : randomPair(x.count, x.count, seed: options.seed)
         let hu: [T], hv: [T]
         switch (claimedValues(name: "the HVP", count: x.count, { try hvp(x, u) }), claimedValues(name: "the HVP", count: x.count, { try hvp(x, v) })) {
         case (.failure(let problem), _), (_, .failure(let problem)): return finished(result, problem: problem.text)
@@ -95,7 +98,9 @@ extension DerivativeCheck {
                 terms: worst.scale, epsilon: result.epsilon, n: n,
                 wrong: "your Hessian is not symmetric: ∂²f/∂\(inputName(i, options, n))∂\(inputName(j, options, n)) must equal ∂²f/∂\(inputName(j, options, n))∂\(inputName(i, options, n))"))
         }
-        let (u, v): ([T], [T]) = randomPair(n, n, seed: options.seed &+ 0x5eed)
+        let (u, v): ([T], [T]) = randomPair(n, n, seed: options.seed)
+        result.cotangent = u.map { Double($0) }
+        result.tangent = v.map { Double($0) }
         let uHv = (0..<n).reduce(0.0) { s, k in s + Double(u[k]) * (0..<n).reduce(0.0) { $0 + Double(H[k][$1]) * Double(v[$1]) } }
         result.entries.append(secondDifferenceEntry(of: f, at: x, u: u, v: v, claimed: uHv, options: options, epsilon: result.epsilon))
         result.evaluations += result.entries.last?.evaluations ?? 0

@@ -32,6 +32,29 @@ public struct CurveFit: Sendable {
         return g
     }
 
+    /// `∇²L(w) v = Σ_i φ_i (φ_i · v)` with `φ_i = (1, t_i, sin t_i)`: the residuals are linear in w,
+    /// so the Hessian is `Σ_i φ_i φ_iᵀ`, whatever w is.
+    public func hessianVectorProduct(_ w: [Double], _ v: [Double]) -> [Double] {
+        var hv = [0.0, 0.0, 0.0]
+        for i in t.indices {
+            let phi = [1, t[i], sin(t[i])]
+            let dot = phi[0] * v[0] + phi[1] * v[1] + phi[2] * v[2]
+            for k in 0..<3 { hv[k] += phi[k] * dot }
+        }
+        return hv
+    }
+
+    /// The same product with a slip: `φ_i · v` taken with `v[1]` twice (an index typo).
+    public func hessianVectorProductWithSlip(_ w: [Double], _ v: [Double]) -> [Double] {
+        var hv = [0.0, 0.0, 0.0]
+        for i in t.indices {
+            let phi = [1, t[i], sin(t[i])]
+            let dot = phi[0] * v[0] + phi[1] * v[1] + phi[2] * v[1]
+            for k in 0..<3 { hv[k] += phi[k] * dot }
+        }
+        return hv
+    }
+
     /// The same gradient with a slip a reviewer could miss: `cos` for `sin` in the last entry.
     public func gradientWithSlip(_ w: [Double]) -> [Double] {
         var g = gradient(w)
