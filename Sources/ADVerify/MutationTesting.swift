@@ -28,6 +28,12 @@ public enum Mutant: Sendable, Hashable {
         }
     }
 
+    /// Whether the mutant changes only second derivatives (a second-order rule mutant).
+    public var isSecondOrder: Bool {
+        if case .rule(let m) = self { return m.isSecondOrder }
+        return false
+    }
+
     /// The primitive (`sin`, `^ (constant exponent)`) or `network`, for grouping in reports.
     public var target: String {
         switch self {

@@ -73,6 +73,14 @@ struct Selftest: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var chosen = Mutant.all
+        // Second-order mutants change nothing but Hessians: a catalogue in which no case expects
+        // second derivatives cannot kill one, and would only see them all as gaps. They run when
+        // a case expects second derivatives, or when --mutants names them.
+        if mutants == nil, !catalog.cases.contains(where: \.hasSecondOrder) {
+            let secondOrder = chosen.count(where: \.isSecondOrder)
+            chosen.removeAll(where: \.isSecondOrder)
+            Console.error("note: no case expects second derivatives (hessian:, hvp:): the \(secondOrder) second-order mutants are not run")
+        }
         if let mutants {
             chosen = chosen.filter { fnmatch(mutants, $0.id, 0) == 0 }
             guard !chosen.isEmpty else {

@@ -30,6 +30,25 @@ struct SelftestCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/mutation.json").path))
     }
 
+    @Test("a catalogue without second-order cases runs no second-order mutant, and says so")
+    func firstOrderCatalogue() throws {
+        let dir = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            id: tan-first-order
+            title: tan(x) y
+            inputs: {x: 0.7, y: -1.3}
+            output: tan(x) * y
+            """.write(to: dir.appendingPathComponent("tan.yaml"), atomically: true, encoding: .utf8)
+        let out = try Tool.run(["selftest", "tan.yaml", "--report", "out", "--quiet"], in: dir)
+        #expect(out.stderr.contains("note: no case expects second derivatives (hessian:, hvp:): the 162 second-order mutants are not run"), "\(out.stderr)")
+        let json = try String(contentsOf: dir.appendingPathComponent("out/mutation.json"), encoding: .utf8)
+        #expect(json.contains("tan/sign-flipped") && !json.contains("second-sign-flipped"))
+        // Named with --mutants, they run (and survive here: no case checks a Hessian).
+        let named = try Tool.run(["selftest", "tan.yaml", "--mutants", "tan/second-*", "--report", "out2", "--quiet"], in: dir)
+        #expect(named.status == 1 && named.stdout.contains("✗ tan/second-sign-flipped  survived"), "\(named.stdout)")
+    }
+
     @Test("a surviving mutant: exit 1 and named on stdout")
     func survivor() throws {
         let dir = try Tool.temporaryDirectory()
