@@ -28,6 +28,9 @@ public struct Case: Sendable {
     public var tangentSeeds: [[Double]]
     /// The directions `v` of `expect.hvp` blocks (one number per input), for `∇²f v`.
     public var hvpDirections: [[Double]] = []
+    /// The cotangents `u` of `expect.hvp` blocks (one number per output), for `Σ_k u_k ∇²F_k v`:
+    /// `[1]` for a scalar output.
+    public var hvpCotangents: [[Double]] = []
     /// Every expected number, in the order written.
     public var expectations: [Expectation]
     /// Tolerance for quoted-expression expectations.
@@ -90,7 +93,8 @@ public enum Quantity: Sendable, Hashable, Codable {
     case tangent(seed: Int, node: Int)
     /// `∂²f / ∂x_first ∂x_second` of the scalar output: an entry of its Hessian (`expect.hessian`).
     case secondPartial(first: Int, second: Int)
-    /// Component `input` of `∇²f v` for the case's Hessian-vector direction `direction` (`expect.hvp`).
+    /// Component `input` of `∇²f v` (of `Σ_k u_k ∇²F_k v` for a vector function) for the case's
+    /// Hessian-vector block `direction` (`expect.hvp`).
     case hvp(direction: Int, input: Int)
 
     /// Whether the quantity is a second derivative (a Hessian entry or a Hessian-vector product's component).
@@ -184,7 +188,9 @@ extension Case {
         case let .secondPartial(i, j):
             let f = outputName(0)
             return i == j ? "∂²\(f)/∂\(inputNames[i])²" : "∂²\(f)/∂\(inputNames[i])∂\(inputNames[j])"
-        case let .hvp(d, i): return "(∇²\(outputName(0)) v)_\(inputNames[i]) (v: \(directionLabel(d)))"
+        case let .hvp(d, i):
+            if isScalar { return "(∇²\(outputName(0)) v)_\(inputNames[i]) (v: \(directionLabel(d)))" }
+            return "(Σ u_k ∇²F_k v)_\(inputNames[i]) (v: \(directionLabel(d)); u: \(cotangentLabel(d)))"
         }
     }
 
@@ -192,6 +198,20 @@ extension Case {
     public func directionLabel(_ d: Int) -> String {
         let parts = zip(inputNames, hvpDirections[d]).filter { $0.1 != 0 }.map { "\($0.0) = \(Graph.format($0.1))" }
         return parts.isEmpty ? "0" : parts.joined(separator: ", ")
+    }
+
+    /// `u = 1, v = -0.5`: the nonzero entries of Hessian-vector block `d`'s cotangent.
+    public func cotangentLabel(_ d: Int) -> String {
+        let u = hvpCotangent(d)
+        let parts = zip(outputNames, u).filter { $0.1 != 0 }.map { "\($0.0) = \(Graph.format($0.1))" }
+        return parts.isEmpty ? "0" : parts.joined(separator: ", ")
+    }
+
+    /// The cotangent of Hessian-vector block `d` (`[1, 0, …]` when the case gives none, and for
+    /// `d = -1`: the Hessian's).
+    public func hvpCotangent(_ d: Int) -> [Double] {
+        if d >= 0, d < hvpCotangents.count { return hvpCotangents[d] }
+        return (0..<graph.outputCount).map { $0 == 0 ? 1 : 0 }
     }
 
     /// Whether the case expects second derivatives (`expect.hessian` or `expect.hvp`): the runner

@@ -92,7 +92,7 @@ struct DocumentReader {
 
         var expectations: [Expectation] = []
         var seeds: [[Double]] = []
-        var directions: [[Double]] = []
+        var directions: [(v: [Double], u: [Double])] = []
         if let expect = value("expect") {
             try readExpectations(
                 expect, graph: graph, isScalar: isScalar, tolerance: tolerance, into: &expectations, seeds: &seeds,
@@ -117,7 +117,8 @@ struct DocumentReader {
         result.isScalar = isScalar
         result.letNames = letLines.keys.sorted { (letLines[$0] ?? 0, $0) < (letLines[$1] ?? 0, $1) }
         result.tangentSeeds = seeds
-        result.hvpDirections = directions
+        result.hvpDirections = directions.map(\.v)
+        result.hvpCotangents = directions.map(\.u)
         result.expectations = expectations
         if !positions.isEmpty {
             SourcePosition.pad(&positions, to: graph.nodeCount)
@@ -245,7 +246,7 @@ struct DocumentReader {
 
     private mutating func readExpectations(
         _ node: Node, graph: Graph, isScalar: Bool, tolerance: ExpressionTolerance,
-        into expectations: inout [Expectation], seeds: inout [[Double]], directions: inout [[Double]]
+        into expectations: inout [Expectation], seeds: inout [[Double]], directions: inout [(v: [Double], u: [Double])]
     ) throws(CatalogError) {
         let entries = try mapping(node, what: "expect")
         for entry in entries where !CaseLoader.expectKeys.contains(entry.key) {
@@ -310,8 +311,7 @@ struct DocumentReader {
                 try scalarOnly("hessian", at: entry.keyNode, hint: "second derivatives are checked for a scalar 'output'")
                 try readHessian(entry.value, graph: graph, tolerance: tolerance, into: &expectations)
             case "hvp":
-                try scalarOnly("hvp", at: entry.keyNode, hint: "second derivatives are checked for a scalar 'output'")
-                for (parts, block) in try blocks(entry.value, key: "hvp", keys: ["direction", "values"]) {
+                for (parts, block) in try blocks(entry.value, key: "hvp", keys: ["direction", "cotangent", "values"]) {
                     guard let directionNode = parts.first(where: { $0.key == "direction" })?.value else {
                         throw error("hvp needs a 'direction': the vector v of ∇²f v, e.g. direction: {x: 0.3, y: -1.2}", at: block)
                     }
@@ -322,7 +322,25 @@ struct DocumentReader {
                     guard direction.contains(where: { $0 != 0 }) else {
                         throw error("the hvp direction is zero: ∇²f v would be 0 whatever ∇²f is", at: directionNode)
                     }
-                    directions.append(direction)
+                    // Σ_k u_k ∇²F_k v for a vector function: the cotangent u weighs the outputs.
+                    var cotangent = (0..<graph.outputCount).map { $0 == 0 ? 1.0 : 0.0 }
+                    if let cotangentNode = parts.first(where: { $0.key == "cotangent" })?.value {
+                        cotangent = Array(repeating: 0, count: graph.outputCount)
+                        for item in try mapping(cotangentNode, what: "cotangent") {
+                            guard let k = graph.outputNames.firstIndex(of: item.key) else {
+                                throw error("cotangent names '\(item.key)', which is not an output (\(graph.outputNames.joined(separator: ", ")))", at: item.keyNode)
+                            }
+                            cotangent[k] = try number(item.value, what: "cotangent '\(item.key)'").value
+                        }
+                        guard cotangent.contains(where: { $0 != 0 }) else {
+                            throw error("the hvp cotangent is zero: Σ u_k ∇²F_k v would be 0 whatever the Hessians are", at: cotangentNode)
+                        }
+                    } else if !isScalar {
+                        throw error(
+                            "hvp on a case with 'outputs' needs a 'cotangent': the weights u of Σ u_k ∇²F_k v, e.g. cotangent: {\(graph.outputNames.first ?? "y"): 1}",
+                            at: block)
+                    }
+                    directions.append((direction, cotangent))
                     let items = try mapping(values, what: "hvp values")
                     guard !items.isEmpty else { throw error("hvp values are empty: name the inputs whose component of ∇²f v is expected", at: values) }
                     for item in items {
@@ -348,7 +366,7 @@ struct DocumentReader {
         for block in list {
             let parts = try mapping(block, what: "a\(key.first == "h" ? "n" : "") \(key) block")
             for p in parts where !keys.contains(p.key) {
-                throw error("unknown key '\(p.key)' in \(key): a\(key.first == "h" ? "n" : "") \(key) block has \(keys.joined(separator: " and "))", at: p.keyNode)
+                throw error("unknown key '\(p.key)' in \(key): a\(key.first == "h" ? "n" : "") \(key) block has \(keys.dropLast().joined(separator: ", ")) and \(keys.last ?? "")", at: p.keyNode)
             }
             result.append((parts, block))
         }

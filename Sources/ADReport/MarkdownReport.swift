@@ -479,7 +479,8 @@ public enum MarkdownReport {
             + columns.map { ($0.closure.map { $0 == .gradient ? "∇f: " : "complex-step ∇f: " } ?? "f: ") + Self.header($0.method) }
         let align: [Markdown.Alignment] = [.left, .center] + Array(repeating: .right, count: header.count - 2)
         var out = "**Second derivatives.** The references: ∇f — differences of the reverse gradient (verified above) along the row's direction; "
-            + "f — second differences of f itself (no derivative); complex-step ∇f — differences of Im f(x + t v + ih eᵢ)/h (no AD; analytic graphs).\n\n"
+            + "f — second differences of f itself (no derivative); complex-step ∇f — differences of Im f(x + t v + ih eᵢ)/h (no AD; analytic graphs). "
+            + "For a vector function F, f is Σ u_k F_k with the row's cotangent u, and its gradient a VJP.\n\n"
         out += Markdown.table(header, align: align, rows: rows)
         if !notes.items.isEmpty { out += "\n\n" + notes.markdown }
         return out

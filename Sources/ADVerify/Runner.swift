@@ -450,6 +450,7 @@ func reportTrace(_ c: Case, kinks: KinkConvention, keepingTableKinks: Set<Int> =
     seed[0] = 1
     var cotangent = [Double](repeating: 0, count: graph.outputCount)
     cotangent[0] = 1
+    if c.hasSecondOrder, !c.hvpCotangents.isEmpty { cotangent = c.hvpCotangent(0) }
     // A case that expects second derivatives also gets the adjoints' tangents, along its first
     // Hessian-vector direction when it has one.
     let direction = c.hasSecondOrder ? c.hvpDirections.first ?? c.tangentSeeds.first ?? seed : c.tangentSeeds.first ?? seed

@@ -25,7 +25,7 @@ extension CaseVerification {
         var products: [[Double]] = []
         do {
             if wantsHessian { hessian = try workspace.hessian(at: x) }
-            for v in c.hvpDirections { products.append(try workspace.hvp(at: x, direction: v)) }
+            for (d, v) in c.hvpDirections.enumerated() { products.append(try workspace.hvp(at: x, direction: v, cotangent: c.hvpCotangent(d))) }
         } catch {
             throw CaseFailure(error.description)
         }
@@ -35,7 +35,7 @@ extension CaseVerification {
                     let q = Quantity.secondPartial(first: i, second: j)
                     var row = QuantityRow(quantity: label(q), kind: .secondPartial, forward: nil, reverse: hessian[i][j])
                     expectationChecks(q, computed: hessian[i][j], row: &row)
-                    try secondOrderOracles(ad: hessian[i][j], component: i, along: unit(j, n), row: &row)
+                    try secondOrderOracles(ad: hessian[i][j], component: i, along: unit(j, n), cotangent: c.hvpCotangent(-1), row: &row)
                     rows.append(row)
                 }
             }
@@ -58,7 +58,7 @@ extension CaseVerification {
                 let q = Quantity.hvp(direction: d, input: i)
                 var row = QuantityRow(quantity: label(q), kind: .hvp, forward: nil, reverse: products[d][i])
                 expectationChecks(q, computed: products[d][i], row: &row)
-                try secondOrderOracles(ad: products[d][i], component: i, along: v, row: &row)
+                try secondOrderOracles(ad: products[d][i], component: i, along: v, cotangent: c.hvpCotangent(d), row: &row)
                 rows.append(row)
             }
         }
@@ -66,21 +66,24 @@ extension CaseVerification {
     }
 
     /// `<w, ∇²f v>` against `<∇²f w, v>` for non-unit `w`, `v` drawn from the case id: two
-    /// products along different directions must agree through the Hessian's symmetry.
+    /// products along different directions must agree through the Hessian's symmetry. For a
+    /// vector function, the Hessian of `Σ u_k F_k` with the first hvp block's cotangent.
     private mutating func hessianDotProductTest() throws(CaseFailure) {
         let n = graph.inputCount
         let (w, v) = dotProductVectors(seed: c.id + "/hessian", outputs: n, inputs: n)
+        let u = c.hvpCotangent(c.hvpDirections.isEmpty ? -1 : 0)
         let hv: [Double], hw: [Double]
         do {
-            hv = try workspace.hvp(at: c.point, direction: v)
-            hw = try workspace.hvp(at: c.point, direction: w)
+            hv = try workspace.hvp(at: c.point, direction: v, cotangent: u)
+            hw = try workspace.hvp(at: c.point, direction: w, cotangent: u)
         } catch {
             throw CaseFailure(error.description)
         }
         // The dot-product test's comparison, with ∇²f in the place of J (it is its own transpose).
         var check = dotProductCheck(u: w, jv: hv, jtu: hw, v: v, tolerance: agreement, detail: "Hessian-vector products along random non-unit w and v")
         check.kind = .symmetry
-        check.quantity = "<w, ∇²\(c.outputName(0)) v> = <∇²\(c.outputName(0)) w, v>"
+        let h = c.isScalar ? "∇²\(c.outputName(0))" : "Σ u_k ∇²F_k"
+        check.quantity = "<w, \(h) v> = <\(h) w, v>"
         if case .inconclusive = check.comparison.verdict {
             check.comparison.verdict = .inconclusive(reason: "the Hessian has non-finite entries: no inner product to compare")
         }
@@ -90,14 +93,16 @@ extension CaseVerification {
     /// The references for `ad = ∂/∂t [∂f/∂x_i](x + t b)` (a Hessian entry when `b` is a unit
     /// vector, a component of `∇²f b` otherwise): each family's cells go into `row`, its checks
     /// into `checks`.
-    private mutating func secondOrderOracles(ad: Double, component i: Int, along b: [Double], row: inout QuantityRow) throws(CaseFailure) {
+    private mutating func secondOrderOracles(
+        ad: Double, component i: Int, along b: [Double], cotangent u: [Double], row: inout QuantityRow
+    ) throws(CaseFailure) {
         let x = c.point, n = graph.inputCount
-        let graph = self.graph, output = graph.outputNodes[0]
+        let graph = self.graph, outputs = graph.outputNodes
         let line = LineDirection(b)
         let t0 = line.start(x)
-        let kink = try secondOrderKink(component: i, along: b)
+        let kink = try secondOrderKink(component: i, along: b, cotangent: u)
 
-        // 1. The verified reverse gradient's component i along b.
+        // 1. The verified reverse gradient's component i along b (of Σ u_k F_k: a VJP).
         var gradientWorkspace = Workspace(for: graph)
         gradientWorkspace.ruleMutation = runner.ruleMutation
         gradientWorkspace.kinkConvention = kinks
@@ -105,7 +110,7 @@ extension CaseVerification {
         var gradient = [Double](repeating: 0, count: n)
         let g: (Double) throws -> Double = { t in
             line.place(t, from: x, into: &p)
-            try gradientWorkspace.gradient(at: p, into: &gradient)
+            try gradientWorkspace.vjp(at: p, cotangent: u, into: &gradient)
             return gradient[i]
         }
         evaluations += runOracles(
@@ -119,13 +124,19 @@ extension CaseVerification {
             for k in 0..<n { q[k] = x[k] + t * b[k] }
             q[i] += s
             try fWorkspace.evaluate(at: q)
-            return fWorkspace.value(of: output)
+            var sum = 0.0
+            for k in outputs.indices where u[k] != 0 { sum += u[k] * fWorkspace.value(of: outputs[k]) }
+            return sum
         }
         let diagonal = b.indices.allSatisfy { b[$0] == (($0 == i) ? 1 : 0) }
         var scale = abs(x[i])
         for k in 0..<n where b[k] != 0 { scale = Swift.max(scale, abs(x[k])) }
-        if roundingNoise[output] == nil { roundingNoise[output] = .some(workspace.roundingNoise(of: output)) }
-        let evaluationError = (roundingNoise[output] ?? nil).map { Double.ulpOfOne * $0 } ?? 0
+        // Each weighted output's rounding, as the first-order oracles count it.
+        var evaluationError = 0.0
+        for (k, output) in outputs.enumerated() where u[k] != 0 {
+            if roundingNoise[output] == nil { roundingNoise[output] = .some(workspace.roundingNoise(of: output)) }
+            evaluationError += abs(u[k]) * ((roundingNoise[output] ?? nil).map { Double.ulpOfOne * $0 } ?? 0)
+        }
         for method in Self.secondDifferenceOracles {
             let estimate = secondDifference(of: f, diagonal: diagonal, scale: scale, method: method, evaluationError: evaluationError)
             evaluations += estimate.evaluations
@@ -156,7 +167,10 @@ extension CaseVerification {
             let gamma: (Double) throws -> Double = { t in
                 line.place(t, from: x, into: &p)
                 for k in 0..<n { z[k] = Complex(p[k], k == i ? h : 0) }
-                return try graph.evaluateComplex(at: z, node: output).imaginary / h
+                let values = try graph.evaluateComplex(at: z)
+                var sum = 0.0
+                for k in values.indices where u[k] != 0 { sum += u[k] * values[k].imaginary }
+                return sum / h
             }
             evaluations += runOracles(
                 ad: ad, of: gamma, at: t0, knowing: LineKnowledge(kink: kink), methods: Self.complexStepGradientOracles,
@@ -166,14 +180,18 @@ extension CaseVerification {
 
     /// The nearest kink of a piecewise node feeding the output, along e_i or along b: a
     /// reference whose stencil reaches it is inconclusive, not a failure. `nil` for analytic graphs.
-    private mutating func secondOrderKink(component i: Int, along b: [Double]) throws(CaseFailure) -> (distance: Double, node: String)? {
-        let finder = KinkFinder(graph: graph, target: graph.outputNodes[0])
-        guard !finder.piecewise.isEmpty else { return nil }
+    private mutating func secondOrderKink(
+        component i: Int, along b: [Double], cotangent u: [Double]
+    ) throws(CaseFailure) -> (distance: Double, node: String)? {
+        let finders = graph.outputNodes.enumerated().filter { u[$0.offset] != 0 }.map { KinkFinder(graph: graph, target: $0.element) }
+        guard finders.contains(where: { !$0.piecewise.isEmpty }) else { return nil }
         var nearest: (distance: Double, node: String)?
         for direction in [unit(i, graph.inputCount), b] {
             do { try workspace.forward(seeds: direction, width: 1) } catch { throw CaseFailure(error.description) }
-            if let k = finder.nearest(in: workspace), k.distance < (nearest?.distance ?? .infinity) {
-                nearest = (k.distance, names[k.node])
+            for finder in finders {
+                if let k = finder.nearest(in: workspace), k.distance < (nearest?.distance ?? .infinity) {
+                    nearest = (k.distance, names[k.node])
+                }
             }
         }
         return nearest

@@ -76,6 +76,7 @@ struct Trace: ParsableCommand {
             }
             var cotangent = [Double](repeating: 0, count: c.graph.outputCount)
             cotangent[0] = 1
+            if c.hasSecondOrder, assignments == nil, !c.hvpCotangents.isEmpty { cotangent = c.hvpCotangent(0) }
             let trace: ADCore.Trace
             do {
                 trace = try c.graph.trace(

@@ -123,6 +123,24 @@ struct CaseLoaderTests {
         #expect(c.label(.secondPartial(first: 0, second: 1)) == "∂²f/∂x∂y")
         #expect(c.label(.secondPartial(first: 1, second: 1)) == "∂²f/∂y²")
         #expect(c.label(.hvp(direction: 0, input: 1)) == "(∇²f v)_y (v: x = 0.5, y = -1.25)")
+        #expect(c.hvpCotangents == [[1], [1]] && c.hvpCotangent(-1) == [1])
+    }
+
+    @Test("hvp on a vector function: the cotangent weighs the outputs")
+    func vectorHVP() throws {
+        let text = """
+            id: a
+            title: t
+            inputs: {r: 1.7, t: 0.6}
+            outputs: {u: r*cos(t), v: r*sin(t)}
+            expect:
+              hvp: {direction: {t: 2.5}, cotangent: {v: 0.35}, values: {r: 0.7}}
+            """
+        let (cases, errors) = CaseLoader.load(text: text, path: "h.yaml")
+        #expect(errors.isEmpty, "\(errors)")
+        let c = try #require(cases.first)
+        #expect(c.hvpDirections == [[0, 2.5]] && c.hvpCotangents == [[0, 0.35]])
+        #expect(c.label(.hvp(direction: 0, input: 0)) == "(Σ u_k ∇²F_k v)_r (v: t = 2.5; u: v = 0.35)")
     }
 
     @Test("several cases per file, an error in one does not stop the others")
@@ -171,7 +189,9 @@ struct CaseLoaderTests {
         ("id: a\ntitle: t\ninputs: {x: 1, y: 2}\noutput: x*y\nexpect:\n  hessian: [[0, 1], [1]]\n", 6, 21, "hessian row 2 has 1 entry, expected 2"),
         ("id: a\ntitle: t\ninputs: {x: 1, y: 2}\noutput: x*y\nexpect:\n  hessian: {x: 1}\n", 6, 12, "hessian must be a list of rows"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hessian: [[0]]}\n", 5, 10, "'hessian' is for a case with a scalar 'output'"),
-        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hvp: {direction: {x: 1}, values: {x: 0}}}\n", 5, 10, "'hvp' is for a case with a scalar 'output'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hvp: {direction: {x: 1}, values: {x: 0}}}\n", 5, 15, "hvp on a case with 'outputs' needs a 'cotangent'"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hvp: {direction: {x: 1}, cotangent: {w: 1}, values: {x: 0}}}\n", 5, 47, "cotangent names 'w', which is not an output (u)"),
+        ("id: a\ntitle: t\ninputs: {x: 1}\noutputs: {u: x}\nexpect: {hvp: {direction: {x: 1}, cotangent: {u: 0}, values: {x: 0}}}\n", 5, 46, "the hvp cotangent is zero"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {values: {x: 6}}}\n", 5, 15, "hvp needs a 'direction'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {x: 1}}}\n", 5, 15, "hvp needs 'values'"),
         ("id: a\ntitle: t\ninputs: {x: 1}\noutput: x^3\nexpect: {hvp: {direction: {x: 0}, values: {x: 6}}}\n", 5, 27, "the hvp direction is zero"),

@@ -48,6 +48,31 @@ struct SecondOrderRunnerTests {
         #expect(symmetry.allSatisfy { $0.comparison.verdict == .pass })
     }
 
+    @Test("a vector function: Σ u_k ∇²F_k v against every family; a product without one output's weight fails")
+    func vectorFunction() throws {
+        func polar(_ t: String) -> String {
+            """
+            id: polar
+            title: polar
+            inputs: {r: 1.7, t: 0.6}
+            outputs: {u: r*cos(t), v: r*sin(t)}
+            expect:
+              hvp:
+                direction: {r: 0.4, t: -1.3}
+                cotangent: {u: 0.7, v: -1.1}
+                values: {t: "\(t)"}
+            """
+        }
+        let right = try verify(polar("0.7*(-sin(t)*0.4 + r*cos(t)*1.3) + (-1.1)*(cos(t)*0.4 + r*sin(t)*1.3)"))
+        #expect(right.verdict == .pass, "\(right.failures.map(\.message))")
+        let rows = right.rows.filter(\.kind.isSecondOrder)
+        #expect(rows.count == 2 && rows.allSatisfy { $0.oracles.count == 7 && $0.oracles.allSatisfy { $0.verdict == .pass } })
+        #expect(right.checks.contains { $0.kind == .symmetry && $0.quantity == "<w, Σ u_k ∇²F_k v> = <Σ u_k ∇²F_k w, v>" })
+        // The v output's term left out of the expected number: only the expectation fails.
+        let wrong = try verify(polar("0.7*(-sin(t)*0.4 + r*cos(t)*1.3)"))
+        #expect(wrong.verdict == .fail && wrong.failures.map(\.kind) == [.expectation])
+    }
+
     @Test("a wrong expected entry fails its expectation while every reference passes")
     func wrongExpectation() throws {
         let r = try verify(Self.rosenbrock("1200*x^2 - 400*y"))
