@@ -101,6 +101,12 @@ extension CaseVerification {
         let line = LineDirection(b)
         let t0 = line.start(x)
         let kink = try secondOrderKink(component: i, along: b, cotangent: u)
+        let (lineError, pointError) = try abscissaErrors(component: i, along: b, cotangent: u)
+        // A gradient component is a sum of path products (AD's and the complex step's alike):
+        // where they cancel, its rounding is relative to their sum, not to the component.
+        var paths = 0.0
+        if let a = pathProducts { for k in u.indices where u[k] != 0 { paths += abs(u[k]) * a[k * n + i] } }
+        let gradientError = lineError + 4 * Double.ulpOfOne * (paths.isFinite ? paths : 0)
 
         // 1. The verified reverse gradient's component i along b (of Σ u_k F_k: a VJP).
         var gradientWorkspace = Workspace(for: graph)
@@ -114,36 +120,54 @@ extension CaseVerification {
             return gradient[i]
         }
         evaluations += runOracles(
-            ad: ad, of: g, at: t0, knowing: LineKnowledge(kink: kink), methods: Self.gradientOracles,
+            ad: ad, of: g, at: t0, knowing: LineKnowledge(kink: kink, evaluationError: gradientError), methods: Self.gradientOracles,
             tolerance: oracleTolerance, row: &row, checks: &checks, closure: .gradient)
 
-        // 2. Second differences of f itself along e_i and b.
+        // 2. Second differences of f itself along e_i and b. Both moves are made relative, so one
+        // step suits both: s moves x_i by s max(|x_i|, 1), t moves x_j by t max(|x_j|, 1) along
+        // an axis, or x by t b / max|b_k| along a direction (as the first-order references' t
+        // does, on the scale 1); the estimate is scaled back.
         var fWorkspace = Workspace(for: graph)
         var q = x
+        let axisIndex: Int? = b.count(where: { $0 != 0 }) == 1 ? b.firstIndex(where: { $0 != 0 }) : nil
+        let sScale = Swift.max(abs(x[i]), 1)
+        let tScale = axisIndex.map { Swift.max(abs(x[$0]), 1) / abs(b[$0]) } ?? 1 / b.reduce(0.0) { Swift.max($0, abs($1)) }
         let f: (Double, Double) throws -> Double = { s, t in
-            for k in 0..<n { q[k] = x[k] + t * b[k] }
-            q[i] += s
+            for k in 0..<n { q[k] = x[k] + t * tScale * b[k] }
+            q[i] += s * sScale
             try fWorkspace.evaluate(at: q)
             var sum = 0.0
             for k in outputs.indices where u[k] != 0 { sum += u[k] * fWorkspace.value(of: outputs[k]) }
             return sum
         }
         let diagonal = b.indices.allSatisfy { b[$0] == (($0 == i) ? 1 : 0) }
-        var scale = abs(x[i])
-        for k in 0..<n where b[k] != 0 { scale = Swift.max(scale, abs(x[k])) }
-        // Each weighted output's rounding, as the first-order oracles count it.
-        var evaluationError = 0.0
+        // Each weighted output's rounding, as the first-order oracles count it, at the point and
+        // at the stencil's far corner (at a minimum such as Rosenbrock's (1, 1) every intermediate
+        // is 0 at the point and O(h) around it: the noise at the point alone is 0), and the
+        // rounding of the moved coordinates.
+        var corner = x
+        for k in 0..<n { corner[k] += 1e-3 * tScale * b[k] }
+        corner[i] += 1e-3 * sScale
+        var cornerWorkspace = Workspace(for: graph)
+        let cornerNoise: Workspace? = (try? cornerWorkspace.linearize(at: corner)).map { cornerWorkspace }
+        var evaluationError = pointError
         for (k, output) in outputs.enumerated() where u[k] != 0 {
             if roundingNoise[output] == nil { roundingNoise[output] = .some(workspace.roundingNoise(of: output)) }
-            evaluationError += abs(u[k]) * ((roundingNoise[output] ?? nil).map { Double.ulpOfOne * $0 } ?? 0)
+            let noise = Swift.max((roundingNoise[output] ?? nil) ?? 0, (cornerNoise?.roundingNoise(of: output) ?? nil) ?? 0)
+            evaluationError += abs(u[k]) * Double.ulpOfOne * noise
         }
         for method in Self.secondDifferenceOracles {
-            let estimate = secondDifference(of: f, diagonal: diagonal, scale: scale, method: method, evaluationError: evaluationError)
+            var estimate = secondDifference(of: f, diagonal: diagonal, scale: 1, method: method, evaluationError: evaluationError)
+            let back = 1 / (sScale * tScale)
+            estimate = Estimate(
+                value: estimate.value * back, truncationError: estimate.truncationError * back,
+                roundoffError: estimate.roundoffError * back, step: estimate.step, evaluations: estimate.evaluations,
+                method: estimate.method, status: estimate.status, note: estimate.note)
             evaluations += estimate.evaluations
             var comparison = oracleTolerance.compare(ad, with: estimate)
             if comparison.verdict == .fail, let kink {
-                // The stencil reaches 2h (4h for Richardson) along e_i and along b.
-                let reach = (method == .secondRichardson ? 4 : 2) * estimate.step * Swift.max(1, b.map(abs).max() ?? 1)
+                // The stencil reaches 2h (4h for Richardson) in s and t.
+                let reach = (method == .secondRichardson ? 4 : 2) * estimate.step * Swift.max(sScale, tScale * b.reduce(0.0) { Swift.max($0, abs($1)) })
                 if kink.distance <= reach {
                     comparison.verdict = .inconclusive(
                         reason: "\(method.rawValue): the kink of \(kink.node) lies \(format(kink.distance)) away, within the stencil's reach \(format(reach)): the differences straddle two branches")
@@ -164,18 +188,50 @@ extension CaseVerification {
         if graph.isAnalytic {
             let h = StepRule.complexStep(at: x[i])
             var z = [Complex<Double>](repeating: .zero, count: n)
-            let gamma: (Double) throws -> Double = { t in
+            func gamma(_ t: Double, step: Double) throws -> Double {
                 line.place(t, from: x, into: &p)
-                for k in 0..<n { z[k] = Complex(p[k], k == i ? h : 0) }
+                for k in 0..<n { z[k] = Complex(p[k], k == i ? step : 0) }
                 let values = try graph.evaluateComplex(at: z)
                 var sum = 0.0
                 for k in values.indices where u[k] != 0 { sum += u[k] * values[k].imaginary }
-                return sum / h
+                return sum / step
             }
-            evaluations += runOracles(
-                ad: ad, of: gamma, at: t0, knowing: LineKnowledge(kink: kink), methods: Self.complexStepGradientOracles,
-                tolerance: oracleTolerance, row: &row, checks: &checks, closure: .complexStepGradient)
+            // Each value's own error, as the first-order complex step estimates it: 9/8 of its
+            // change from h to 3h (a branch cut or a buried imaginary part shows there), and near
+            // underflow the absolute digits an imaginary part keeps (4.9e-324), divided by h.
+            let own = ((try? gamma(t0, step: 3 * h)).flatMap { a in (try? gamma(t0, step: h)).map { 9.0 / 8 * abs(a - $0) } }) ?? 0
+            let noise = (own.isFinite ? own : .infinity) + Double.leastNonzeroMagnitude / h
+            evaluations += 2 + runOracles(
+                ad: ad, of: { try gamma($0, step: h) }, at: t0, knowing: LineKnowledge(kink: kink, evaluationError: gradientError + noise),
+                methods: Self.complexStepGradientOracles, tolerance: oracleTolerance, row: &row, checks: &checks, closure: .complexStepGradient)
         }
+    }
+
+    /// How much the rounding of the points a reference evaluates at moves what it differences:
+    /// a line `x + t b` off an axis rounds every coordinate it moves, by up to `eps |x_k|`.
+    /// - `line`: for the differenced gradient component `i`, `eps Σ_k |∂²f/∂x_i∂x_k| |x_k|` over
+    ///   the moved coordinates (0 along an axis, whose steps are exact);
+    /// - `point`: for f in the second differences, `eps Σ_k |∂f/∂x_k| |x_k|` over `i` and the
+    ///   coordinates b moves.
+    /// Both from AD (row i of the Hessian of Σ u_k F_k by one more product, and the VJP): sizes
+    /// of error budgets only, as the first-order engine takes its Jacobian rows.
+    private mutating func abscissaErrors(
+        component i: Int, along b: [Double], cotangent u: [Double]
+    ) throws(CaseFailure) -> (line: Double, point: Double) {
+        let x = c.point, n = graph.inputCount
+        let moved = (0..<n).filter { b[$0] != 0 || $0 == i }
+        let axis = b.indices.allSatisfy { b[$0] == 0 || b[$0] == 1 } && b.count(where: { $0 != 0 }) == 1
+        let hessianRow: [Double], gradient: [Double]
+        do {
+            hessianRow = axis ? [] : try workspace.hvp(at: x, direction: unit(i, n), cotangent: u)
+            gradient = try workspace.vjp(at: x, cotangent: u)
+        } catch {
+            throw CaseFailure(error.description)
+        }
+        let eps = Double.ulpOfOne
+        let line = axis ? 0 : eps * moved.reduce(0.0) { $0 + abs(hessianRow[$1]) * abs(x[$1]) }
+        let point = eps * moved.reduce(0.0) { $0 + abs(gradient[$1]) * abs(x[$1]) }
+        return (line.isFinite ? line : 0, point.isFinite ? point : 0)
     }
 
     /// The nearest kink of a piecewise node feeding the output, along e_i or along b: a

@@ -138,7 +138,8 @@ struct GeneratedDocumentTests {
             case let .tangent(s, node): guard s >= 0, s < c.tangentSeeds.count, node >= 0, node < nodes else { return "tangent \(s), \(node)" }
             case let .secondPartial(i, j): guard c.isScalar, i >= 0, i < n, j >= 0, j < n else { return "second partial \(i), \(j) of \(n)" }
             case let .hvp(d, i):
-                guard c.isScalar, d >= 0, d < c.hvpDirections.count, c.hvpDirections[d].count == n, i >= 0, i < n else { return "hvp \(d), \(i)" }
+                guard d >= 0, d < c.hvpDirections.count, c.hvpDirections[d].count == n, c.hvpCotangents.count == c.hvpDirections.count,
+                      c.hvpCotangents[d].count == m, i >= 0, i < n else { return "hvp \(d), \(i)" }
             }
             guard e.expected.value.isFinite else { return "an expected value that is not finite" }
             _ = c.label(e.quantity)

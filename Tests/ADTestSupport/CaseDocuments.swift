@@ -171,13 +171,17 @@ public struct CaseDocumentGenerator {
                 let matrix = (0..<n).map { _ in "[" + (0..<max(columns, 0)).map { _ in expected(inputs) }.joined(separator: ", ") + "]" }
                 expect.append("  hessian: [" + matrix.joined(separator: ", ") + "]")
             }
-            if chance(0.2), scalar || mistake() {
+            if chance(0.2) {
                 func block() -> String {
                     let direction = inputs.shuffled(using: &rng).prefix(int(1...inputs.count)).map { "\($0): \(number())" }
                         + (mistake() ? ["\(pick(lets + ["nosuch"])): 1"] : [])
                     let values = inputs.shuffled(using: &rng).prefix(int(1...inputs.count)).map { "\($0): \(expected(inputs))" }
                         + (mistake() ? ["\(pick(lets + ["nosuch"])): 1"] : [])
+                    // A vector function needs a cotangent over its outputs.
+                    let cotangent = (outputs.isEmpty ? ["f"] : outputs).shuffled(using: &rng).prefix(int(1...max(outputs.count, 1)))
+                        .map { "\($0): \(number())" } + (mistake() ? ["nosuch: 1"] : [])
                     let parts = (mistake() ? [] : ["direction: {\(direction.joined(separator: ", "))}"])
+                        + ((!scalar) != mistake() ? ["cotangent: {\(cotangent.joined(separator: ", "))}"] : [])
                         + (mistake() ? [] : ["values: {\(values.joined(separator: ", "))}"])
                     return "{" + parts.joined(separator: ", ") + "}"
                 }

@@ -100,4 +100,26 @@ struct SecondOrderRunnerTests {
         #expect(secondCentral.verdict.isInconclusive, "\(secondCentral)")
         #expect(xx.oracles.allSatisfy { $0.verdict != .fail })
     }
+
+    @Test("no false failure where the fuzz tests found one", arguments: [
+        // A coordinate of 1.8e308 on the direction: steps scaled to it overflowed cosh.
+        "inputs: {w1: 8.49e3, u: -1, z: 1.7976931348623157e308, y: 1}\noutput: atan(cosh(y))\nexpect:\n  hvp: {direction: {z: -0.93, u: 100, y: 1.13, w1: -3.32}, values: {w1: 0}}",
+        // A direction of 25000 along one input: steps not scaled by it left the asymptotic range.
+        "inputs: {x: 2.15, w1: 0.0626}\noutputs: {o0: atan(x / 1.74), o1: w1}\nexpect:\n  hvp: {direction: {x: 44.3, w1: 2.1}, cotangent: {o1: 12.5, o0: 4.62e-5}, values: {w1: 0}}",
+        // A negative base to a variable (integer) exponent: the complex-step gradient's imaginary
+        // part buried under the rounding of sin(4 pi).
+        "inputs: {t: -5, z: 4}\noutput: cos(z) - t^z\nexpect:\n  hvp: {direction: {t: 1}, values: {t: -300}}",
+        // Paths that cancel exactly (a t / a): the complex-step gradient's rounding is relative
+        // to the paths, not to the zero they sum to.
+        "inputs: {_a: 4.28e3, t: -0.2}\noutput: _a * t / _a / pi\nexpect:\n  hvp: {direction: {t: 1.7, _a: 3.39}, values: {_a: 0}}",
+        // Rosenbrock's minimum: every intermediate is 0 at the point, O(h) on the stencil.
+        "inputs: {x: 1, y: 1}\noutput: (1 - x)^2 + 100*(y - x^2)^2\nexpect:\n  hvp: {direction: {x: 0.57, y: 0.22}, values: {y: -184}}",
+    ])
+    func fuzzRegressions(body: String) throws {
+        let r = try verify("id: fuzz\ntitle: fuzz\n" + body + "\n")
+        // A NaN from AD (∂/∂z t^z = t^z log t at t < 0 has no real value) fails honestly; a
+        // finite AD value must not fail against a reference.
+        let failed = r.checks.filter { $0.kind == .oracle && $0.comparison.verdict == .fail && $0.comparison.value.isFinite }
+        #expect(failed.isEmpty, "\(failed.map(\.message))")
+    }
 }
