@@ -23,9 +23,22 @@ extension CaseVerification {
         let wantsHessian = c.expectations.contains { if case .secondPartial = $0.quantity { true } else { false } }
         var hessian: [[Double]] = []
         var products: [[Double]] = []
+        // What the references' budgets need at x, once per cotangent: the gradient of Σ u_k F_k
+        // and its Hessian's rows (the Hessian's own, or n products for an hvp block).
+        var atPoint: [[Double]: PointDerivatives] = [:]
         do {
-            if wantsHessian { hessian = try workspace.hessian(at: x) }
-            for (d, v) in c.hvpDirections.enumerated() { products.append(try workspace.hvp(at: x, direction: v, cotangent: c.hvpCotangent(d))) }
+            if wantsHessian {
+                hessian = try workspace.hessian(at: x)
+                let u = c.hvpCotangent(-1)
+                atPoint[u] = PointDerivatives(gradient: try workspace.vjp(at: x, cotangent: u), hessianRows: hessian)
+            }
+            for (d, v) in c.hvpDirections.enumerated() {
+                let u = c.hvpCotangent(d)
+                products.append(try workspace.hvp(at: x, direction: v, cotangent: u))
+                if atPoint[u] == nil {
+                    atPoint[u] = PointDerivatives(gradient: try workspace.vjp(at: x, cotangent: u), hessianRows: try workspace.hessian(at: x, cotangent: u))
+                }
+            }
         } catch {
             throw CaseFailure(error.description)
         }
@@ -35,7 +48,8 @@ extension CaseVerification {
                     let q = Quantity.secondPartial(first: i, second: j)
                     var row = QuantityRow(quantity: label(q), kind: .secondPartial, forward: nil, reverse: hessian[i][j])
                     expectationChecks(q, computed: hessian[i][j], row: &row)
-                    try secondOrderOracles(ad: hessian[i][j], component: i, along: unit(j, n), cotangent: c.hvpCotangent(-1), row: &row)
+                    let u = c.hvpCotangent(-1)
+                    try secondOrderOracles(ad: hessian[i][j], component: i, along: unit(j, n), cotangent: u, at: atPoint[u]!, row: &row)
                     rows.append(row)
                 }
             }
@@ -58,7 +72,8 @@ extension CaseVerification {
                 let q = Quantity.hvp(direction: d, input: i)
                 var row = QuantityRow(quantity: label(q), kind: .hvp, forward: nil, reverse: products[d][i])
                 expectationChecks(q, computed: products[d][i], row: &row)
-                try secondOrderOracles(ad: products[d][i], component: i, along: v, cotangent: c.hvpCotangent(d), row: &row)
+                let u = c.hvpCotangent(d)
+                try secondOrderOracles(ad: products[d][i], component: i, along: v, cotangent: u, at: atPoint[u]!, row: &row)
                 rows.append(row)
             }
         }
@@ -94,14 +109,14 @@ extension CaseVerification {
     /// vector, a component of `∇²f b` otherwise): each family's cells go into `row`, its checks
     /// into `checks`.
     private mutating func secondOrderOracles(
-        ad: Double, component i: Int, along b: [Double], cotangent u: [Double], row: inout QuantityRow
+        ad: Double, component i: Int, along b: [Double], cotangent u: [Double], at point: PointDerivatives, row: inout QuantityRow
     ) throws(CaseFailure) {
         let x = c.point, n = graph.inputCount
         let graph = self.graph, outputs = graph.outputNodes
         let line = LineDirection(b)
         let t0 = line.start(x)
         let kink = try secondOrderKink(component: i, along: b, cotangent: u)
-        let (lineError, pointError) = try abscissaErrors(component: i, along: b, cotangent: u)
+        let (lineError, pointError) = abscissaErrors(component: i, along: b, at: point)
         // A gradient component is a sum of path products (AD's and the complex step's alike):
         // where they cancel, its rounding is relative to their sum, not to the component.
         var paths = 0.0
@@ -213,25 +228,16 @@ extension CaseVerification {
     ///   the moved coordinates (0 along an axis, whose steps are exact);
     /// - `point`: for f in the second differences, `eps Σ_k |∂f/∂x_k| |x_k|` over `i` and the
     ///   coordinates b moves.
-    /// Both from AD (row i of the Hessian of Σ u_k F_k by one more product, and the VJP): sizes
-    /// of error budgets only, as the first-order engine takes its Jacobian rows.
-    private mutating func abscissaErrors(
-        component i: Int, along b: [Double], cotangent u: [Double]
-    ) throws(CaseFailure) -> (line: Double, point: Double) {
+    /// Both from AD (row i of the Hessian of Σ u_k F_k, and its gradient, at x): sizes of error
+    /// budgets only, as the first-order engine takes its Jacobian rows.
+    private func abscissaErrors(component i: Int, along b: [Double], at point: PointDerivatives) -> (line: Double, point: Double) {
         let x = c.point, n = graph.inputCount
         let moved = (0..<n).filter { b[$0] != 0 || $0 == i }
         let axis = b.indices.allSatisfy { b[$0] == 0 || b[$0] == 1 } && b.count(where: { $0 != 0 }) == 1
-        let hessianRow: [Double], gradient: [Double]
-        do {
-            hessianRow = axis ? [] : try workspace.hvp(at: x, direction: unit(i, n), cotangent: u)
-            gradient = try workspace.vjp(at: x, cotangent: u)
-        } catch {
-            throw CaseFailure(error.description)
-        }
         let eps = Double.ulpOfOne
-        let line = axis ? 0 : eps * moved.reduce(0.0) { $0 + abs(hessianRow[$1]) * abs(x[$1]) }
-        let point = eps * moved.reduce(0.0) { $0 + abs(gradient[$1]) * abs(x[$1]) }
-        return (line.isFinite ? line : 0, point.isFinite ? point : 0)
+        let line = axis ? 0 : eps * moved.reduce(0.0) { $0 + abs(point.hessianRows[i][$1]) * abs(x[$1]) }
+        let value = eps * moved.reduce(0.0) { $0 + abs(point.gradient[$1]) * abs(x[$1]) }
+        return (line.isFinite ? line : 0, value.isFinite ? value : 0)
     }
 
     /// The nearest kink of a piecewise node feeding the output, along e_i or along b: a
@@ -252,4 +258,11 @@ extension CaseVerification {
         }
         return nearest
     }
+}
+
+/// The gradient of `Σ u_k F_k` at the case's point and its Hessian's rows, by AD: the sizes the
+/// second-order references' budgets are made of (`abscissaErrors`).
+struct PointDerivatives {
+    var gradient: [Double]
+    var hessianRows: [[Double]]
 }

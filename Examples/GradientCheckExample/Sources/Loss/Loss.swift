@@ -34,22 +34,17 @@ public struct CurveFit: Sendable {
 
     /// `∇²L(w) v = Σ_i φ_i (φ_i · v)` with `φ_i = (1, t_i, sin t_i)`: the residuals are linear in w,
     /// so the Hessian is `Σ_i φ_i φ_iᵀ`, whatever w is.
-    public func hessianVectorProduct(_ w: [Double], _ v: [Double]) -> [Double] {
-        var hv = [0.0, 0.0, 0.0]
-        for i in t.indices {
-            let phi = [1, t[i], sin(t[i])]
-            let dot = phi[0] * v[0] + phi[1] * v[1] + phi[2] * v[2]
-            for k in 0..<3 { hv[k] += phi[k] * dot }
-        }
-        return hv
-    }
+    public func hessianVectorProduct(_ w: [Double], _ v: [Double]) -> [Double] { product(v, third: 2) }
 
-    /// The same product with a slip: `φ_i · v` taken with `v[1]` twice (an index typo).
-    public func hessianVectorProductWithSlip(_ w: [Double], _ v: [Double]) -> [Double] {
+    /// The same product with a slip: `φ_i · v` taken with `v[1]` for `v[2]` (an index typo).
+    public func hessianVectorProductWithSlip(_ w: [Double], _ v: [Double]) -> [Double] { product(v, third: 1) }
+
+    /// `Σ_i φ_i (φ_i0 v_0 + φ_i1 v_1 + φ_i2 v_third)`.
+    private func product(_ v: [Double], third: Int) -> [Double] {
         var hv = [0.0, 0.0, 0.0]
         for i in t.indices {
             let phi = [1, t[i], sin(t[i])]
-            let dot = phi[0] * v[0] + phi[1] * v[1] + phi[2] * v[1]
+            let dot = phi[0] * v[0] + phi[1] * v[1] + phi[2] * v[third]
             for k in 0..<3 { hv[k] += phi[k] * dot }
         }
         return hv
