@@ -2,11 +2,13 @@
 # CI's performance gate (`make bench-check`): the quick benchmark against reports/baseline.json,
 # exit 0 (no regression), 1 (a regression), 2 (an error).
 #
-# Ratios move between machines (another processor, other BLAS kernels) far more than within one.
-# So when the baseline was measured on another machine and something looks regressed, this
-# builds the baseline's own revision, benchmarks it here in the same job, and decides on the
-# comparison with that run instead (with the committed baseline's thresholds): what is left is
-# what the change did, not what the machine does.
+# Ratios move between machines (another processor, other BLAS kernels), and on one shared machine
+# they move with its state over hours: the same binary measured a ratio at 1.30 for a baseline
+# and 1.69-1.77 an hour later, and the complex step on Domke's function 3.22 and 4.39 (all 22
+# pairs of the second run high, the baseline's nine runs within 1.12x of each other). So when
+# something looks regressed, this builds the baseline's own revision, benchmarks it here in the
+# same job, and decides on the comparison with that run instead (with the committed baseline's
+# thresholds): what is left is what the change did, not what the machine does.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product adverify || exit 2
@@ -15,15 +17,18 @@ bin="$(swift build -c release --show-bin-path)/adverify"
 "$bin" bench --quick --baseline reports/baseline.json
 status=$?
 [ "$status" -eq 1 ] || exit "$status"
-grep -Eq '"machineDiffers" *: *true' reports/performance-comparison.json || exit 1
 
 revision=$(sed -n 's/^ *"revision" *: *"\([^"]*\)".*/\1/p' reports/baseline.json | head -n 1)
 revision=${revision%-dirty}
 if [ -z "$revision" ] || ! git rev-parse --verify -q "$revision^{commit}" >/dev/null 2>&1; then
-  echo "bench-gate: the baseline comes from another machine, and its revision '${revision}' is not in this clone to benchmark here" >&2
+  echo "bench-gate: the baseline's revision '${revision}' is not in this clone to benchmark here" >&2
   exit 1
 fi
-echo "bench-gate: the baseline was measured on another machine; benchmarking its revision $revision here, in this job"
+if grep -Eq '"machineDiffers" *: *true' reports/performance-comparison.json; then
+  echo "bench-gate: the baseline was measured on another machine; benchmarking its revision $revision here, in this job"
+else
+  echo "bench-gate: something looks regressed against a baseline measured at another time; benchmarking its revision $revision here, in this job"
+fi
 base=$(mktemp -d)
 cleanup() { git worktree remove --force "$base/tree" >/dev/null 2>&1; rm -rf "$base"; }
 trap cleanup EXIT
